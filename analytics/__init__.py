@@ -1,0 +1,1 @@
+"""就職氷河期世代支援 進捗ダッシュボード: everything that works without a screen (ingest, indicators, reports)."""

@@ -1,0 +1,92 @@
+"""The one module that opens DuckDB: connect, migrate, and run named SQL files with bound parameters."""
+
+from __future__ import annotations
+
+import re
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import config
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class DatabaseBusyError(RuntimeError):
+    """Another process holds the database file for writing longer than we are willing to wait."""
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False, wait_seconds: float = 30.0
+            ) -> duckdb.DuckDBPyConnection:
+    """Open the database file (created and migrated when new) and return a connection.
+
+    DuckDB lets one process write a file at a time; a second writer gets a lock error. We retry for
+    ``wait_seconds`` so a CLI load and the app can take turns, then raise ``DatabaseBusyError`` with a
+    message in Japanese.
+    """
+    db_path = Path(path) if path else config.default_db_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only and not db_path.exists():
+        # A read-only open of a missing file fails; create and migrate it once.
+        connect(db_path).close()
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" in str(exc).lower():
+                    raise DatabaseBusyError(
+                        f"データベース {db_path} は別の処理（取込など）が使用中です。しばらく待ってから再実行してください。"
+                    ) from exc
+                raise
+            time.sleep(0.2)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply the numbered SQL files in ``sql/migrations`` that this database has not seen yet."""
+    con.execute("create table if not exists schema_migrations (name varchar primary key, applied_at timestamp)")
+    applied = {r[0] for r in con.execute("select name from schema_migrations").fetchall()}
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if path.name in applied:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("insert into schema_migrations values (?, now())", [path.name])
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+
+
+@lru_cache(maxsize=None)
+def sql_text(name: str) -> str:
+    """The text of ``sql/<name>.sql`` (e.g. ``indicators/consultations``)."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def bind(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Keep only the parameters the SQL names (DuckDB rejects unused named parameters)."""
+    wanted = set(_PARAM.findall(sql))
+    params = params or {}
+    missing = wanted - set(params)
+    if missing:
+        raise KeyError(f"SQL parameters not given: {sorted(missing)}")
+    return {k: v for k, v in params.items() if k in wanted}
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run the named SQL file with bound ``$parameters`` and return the result as a DataFrame."""
+    sql = sql_text(name)
+    return con.execute(sql, bind(sql, params)).df()
