@@ -1,0 +1,423 @@
+"""The ingest pipeline for one file: read → find headers → normalise → validate → (load).
+
+``prepare_file`` does everything except writing, in a private in-memory DuckDB, so the upload page
+can preview a file; ``ingest_file`` prepares and then loads in one transaction (``load.load_prepared``).
+
+Work is vectorised: cells are cleaned with DuckDB ``translate``/``trim`` on whole columns, parsers
+run once per *distinct* value (a few thousand dates, not a million rows), their results are joined
+back, and person IDs are pseudonymised by HMAC in SQL. The staging SQL is assembled here rather than
+kept in ``sql/`` files because its columns depend on each file's header mapping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from analytics import contract
+from analytics.ingest import headers as hdr
+from analytics.ingest import normalise as nz
+from analytics.ingest import pseudonym
+from analytics.ingest.errors import REASONS, IngestError
+from analytics.ingest.readers import RawSheet, read_file
+from analytics.ingest.report import EXCLUDED_TYPES, IngestReport, SheetResult
+
+TOTAL_WORDS = ["合計", "計", "総計", "小計", "累計", "総合計", "合計欄", "total", "grandtotal", "sum", "subtotal"]
+NOTE_PATTERN = r"^(※|\*|注[)）:：\s]|\(注|（注|注記|備考|出典|資料|\[注|【注)"
+PREVIEW_ROWS = 20
+MAX_AGE = 120
+
+Parser = Callable[[object], tuple[object, str | None]]
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _date_parser(value: object) -> tuple[object, str | None]:
+    date, reason = nz.parse_date(value)
+    if date is not None and not (dt.date.fromisoformat(contract.EARLIEST_RECORD_DATE) <= date <= _today()):
+        return None, "date_out_of_range"
+    return date, reason
+
+
+def _parser_for(column: contract.Column) -> tuple[Parser, str] | None:
+    """(parser of one distinct cleaned value, DuckDB type of its result), or None for SQL-only columns."""
+    if column.name == "indicator":
+        return nz.parse_indicator, "varchar"
+    if column.name == "age":
+        return (lambda v: nz.parse_int(v, 0, MAX_AGE)), "smallint"
+    if column.name == "birth_year":
+        return (lambda v: nz.parse_birth_year(v, 1900, _today().year)), "smallint"
+    return {
+        "date": (_date_parser, "date"),
+        "prefecture": (nz.parse_prefecture, "varchar"),
+        "code": ((lambda v, c=column.codes: nz.parse_code(v, c)), "varchar"),
+        "bool": (nz.parse_retention, "boolean"),
+        "float": (nz.parse_float, "double"),
+        "fiscal_year": (nz.parse_fiscal_year, "smallint"),
+    }.get(column.type)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+def prepare_file(data: bytes, file_name: str, *, kind: str | None = None, mapping: dict[str, str] | None = None,
+                 sheet: str | None = None, header_row: int | None = None, key: bytes,
+                 profiles: list[tuple[str, dict[str, str]]] | None = None) -> IngestReport:
+    """Read and validate one file without writing anything.
+
+    ``mapping`` maps headers as written to contract columns ("" = ignore); ``profiles`` are saved
+    (signature, mapping) pairs applied when a sheet's headers match. ``sheet`` limits the file to one
+    sheet; ``header_row`` (1-based) overrides header detection. Raises ``IngestError`` when no sheet
+    can be loaded; sheets that are not records (a 集計 pivot beside 相談記録) are reported as skipped.
+    """
+    if kind is not None and kind not in contract.TABLES:
+        raise IngestError("bad_mapping", detail=f"--kind {kind}")
+    _check_mapping(mapping)
+    report = IngestReport(file=Path(file_name).name, content_hash=hashlib.sha256(data).hexdigest(), status="prepared")
+    stage = duckdb.connect()
+    try:
+        raw_sheets = read_file(stage, data, file_name)
+        if sheet is not None:
+            raw_sheets = [s for s in raw_sheets if s.name == sheet]
+            if not raw_sheets:
+                raise IngestError("no_header", file=report.file, sheets=sheet)
+        for raw in raw_sheets:
+            report.sheets.append(_prepare_sheet(stage, raw, report.file, kind=kind, mapping=mapping,
+                                                header_row=header_row, key=key, profiles=profiles or []))
+    finally:
+        stage.close()
+    usable = [s for s in report.sheets if s.status == "ready"]
+    if not usable:
+        _raise_unusable(report)
+    return report
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
+                mapping: dict[str, str] | None = None, db_path: Path | str | None = None,
+                data: bytes | None = None, file_name: str | None = None, sheet: str | None = None,
+                header_row: int | None = None, loaded_by: str | None = None) -> IngestReport:
+    """Prepare and load one file as one batch in one transaction; see ``prepare_file`` and ``load_prepared``.
+
+    Example::
+
+        report = ingest_file(db.connect(), Path("sample_data/messy/cp932_consultations.csv"))
+        report.batch_id, report.total("loaded"), report.total("quarantined")
+    """
+    from analytics.ingest import load, profiles as profile_store
+
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise IngestError("unreadable", file=str(path), detail=exc.strerror or str(exc)) from exc
+    name = file_name or path.name
+    existing = load.find_batch_by_hash(con, hashlib.sha256(data).hexdigest())
+    if existing is not None:
+        return IngestReport(file=name, content_hash=hashlib.sha256(data).hexdigest(), status="already_loaded",
+                            existing_batch_id=existing)
+    key = pseudonym.load_key(db_path or _database_path(con))
+    prepared = prepare_file(data, name, kind=kind, mapping=mapping, sheet=sheet, header_row=header_row, key=key,
+                            profiles=profile_store.list_profiles(con))
+    return load.load_prepared(con, prepared, loaded_by=loaded_by)
+
+
+def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    return row[0] if row and row[0] else None
+
+
+def _check_mapping(mapping: dict[str, str] | None) -> None:
+    valid = {c for t in contract.TABLES.values() for c in t.column_names}
+    for header, column in (mapping or {}).items():
+        if column and column not in valid:
+            raise IngestError("bad_mapping", detail=f"{header}={column}")
+
+
+def _raise_unusable(report: IngestReport) -> None:
+    sheets = "、".join(s.sheet for s in report.sheets) or "なし"
+    missing = [s for s in report.sheets if s.kind and s.skip_reason and s.header_row]
+    if missing:
+        s = missing[0]
+        raise IngestError("missing_columns", file=report.file, sheet=s.sheet, columns=s.skip_reason)
+    raise IngestError("no_header", file=report.file, sheets=sheets)
+
+
+# --------------------------------------------------------------------------------------------
+# One sheet
+# --------------------------------------------------------------------------------------------
+
+def _prepare_sheet(stage: duckdb.DuckDBPyConnection, raw: RawSheet, file_name: str, *, kind: str | None,
+                   mapping: dict[str, str] | None, header_row: int | None, key: bytes,
+                   profiles: list[tuple[str, dict[str, str]]]) -> SheetResult:
+    result = SheetResult(sheet=raw.name, kind=None, status="skipped")
+    if raw.rows == 0 or raw.width == 0:
+        result.skip_reason, result.skip_reason_en = "空のシートです", "empty sheet"
+        return result
+    if header_row is not None:
+        if not 1 <= header_row <= len(raw.head):
+            raise IngestError("no_header", file=file_name, sheets=f"{raw.name}（{header_row}行目）")
+        last, n_rows = header_row - 1, 1
+        labels = list(raw.head[last]) + [None] * (raw.width - len(raw.head[last]))
+    else:
+        hints = {**{k: v for _, pm in profiles for k, v in pm.items()}, **(mapping or {})}
+        found = hdr.detect_header(raw.head, raw.width, raw.merged, hints)
+        if found is None:
+            result.skip_reason = "見出し行が見つかりません（相談・就職の記録ではないシート）"
+            result.skip_reason_en = "no header row found (not a record sheet)"
+            result.rows_read = raw.rows
+            return result
+        last, n_rows, labels = found
+    explicit = dict(mapping or {})
+    signature = hdr.header_signature(labels)
+    for profile_signature, profile_mapping in profiles:
+        if profile_signature == signature:
+            explicit = {**profile_mapping, **explicit}
+            break
+    matches = hdr.map_columns(labels, explicit)
+    result.matches, result.header_row, result.header_rows = matches, last + 1, n_rows
+    result.rows_read = raw.rows - n_rows
+    mapped = {m.column for m in matches if m.column}
+    detected, missing = hdr.detect_kind(mapped, raw.name)
+    result.kind = kind or detected
+    if result.kind is None:
+        result.skip_reason = "相談・就職・目標の記録の列（個人ID・相談日・就職日・指標など）がありません（集計表などとしてスキップ）"
+        result.skip_reason_en = "no record columns (person ID, dates, indicator): skipped as a summary sheet"
+        return result
+    table = contract.TABLES[result.kind]
+    missing = [c.name for c in table.columns if c.required and c.name not in mapped]
+    if missing:
+        names = "、".join(f"{table.column(c).ja}（{c}）" for c in missing)
+        result.skip_reason, result.skip_reason_en = names, ", ".join(missing)
+        return result
+    _stage_rows(stage, raw, result, table, data_start=last + 1, title_rows=last + 1 - n_rows,
+                file_name=file_name, key=key)
+    result.status = "ready"
+    return result
+
+
+def _clean_sql(expr: str) -> str:
+    """Full-width → ASCII, trimmed, empty → NULL (bind ``$fw``, ``$hw``)."""
+    return f"nullif(trim(translate({expr}, $fw, $hw), $ws), '')"
+
+
+def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetResult, table: contract.Table, *,
+                data_start: int, title_rows: int, file_name: str, key: bytes) -> None:
+    """Classify, normalise and validate the data rows of one sheet into ``result``."""
+    params: dict[str, object] = {"fw": nz.FULLWIDTH, "hw": nz.HALFWIDTH, "dashes": nz.DASHES,
+                                 "hyphens": "-" * len(nz.DASHES), "total_words": TOTAL_WORDS,
+                                 "note_pattern": NOTE_PATTERN, "ws": " \t\r\n\u3000", **pseudonym.hmac_params(key)}
+    by_column = {m.column: m for m in result.matches if m.column and m.column in table.column_names}
+    n = raw.table.removeprefix("raw_")
+    m_table, p_table = f"m_{n}", f"p_{n}"
+
+    # 1. rename + clean, and classify rows (blank / total / note / data).
+    all_cells = [f"c{i}" for i in range(raw.width)]
+    blank = " and ".join(f"coalesce(trim({c}, $ws), '') = ''" for c in all_cells)
+    first_cells = [_clean_sql(c) for c in all_cells[:5]]
+    first_cell = f"coalesce({', '.join(first_cells)})" if len(first_cells) > 1 else first_cells[0]
+    squeezed = ", ".join(f"lower(replace({c}, ' ', ''))" for c in first_cells)
+    pid = by_column.get("person_id")
+    pid_clean = _clean_sql(f"c{pid.index}") if pid else "null"
+    is_total = (f"list_has_any([{squeezed}], $total_words) "
+                f"and ({pid_clean} is null or list_contains($total_words, lower(replace({pid_clean}, ' ', ''))))")
+    is_note = f"regexp_matches({first_cell}, $note_pattern) and ({pid_clean} is null or {pid_clean} = {first_cell})"
+    selects = [f"rowid + 1 as source_row",
+               f"case when {blank} then 'blank' when {is_total} then 'total' when {is_note} then 'note' "
+               f"else 'data' end as row_class"]
+    for column in table.columns:
+        match = by_column.get(column.name)
+        if match is None:
+            selects += [f"null::varchar as \"{column.name}__orig\"", f"null::varchar as \"{column.name}__raw\""]
+        else:
+            selects += [f"c{match.index} as \"{column.name}__orig\"", f"{_clean_sql(f'c{match.index}')} as \"{column.name}__raw\""]
+    _execute(stage, f"create table {m_table} as select {', '.join(selects)} from {raw.table} where rowid >= {data_start}",
+             params)
+
+    # 2. parse each distinct value once, in Python, and join back.
+    joins, typed = [], []
+    for column in table.columns:
+        c = column.name
+        if c == "person_id":
+            norm = (f"nullif(upper(regexp_replace(translate(translate(\"{c}__orig\", $fw, $hw), $dashes, $hyphens), "
+                    f"'\\s+', '', 'g')), '')")
+            typed += [f"{pseudonym.hmac_sql(norm)} as person_id", "null::varchar as person_id__reason"]
+            continue
+        if c == "municipality_code":
+            continue  # needs the parsed prefecture: below
+        parser = _parser_for(column)
+        if parser is None:  # free text
+            typed += [f"m.\"{c}__raw\" as \"{c}\"", f"null::varchar as \"{c}__reason\""]
+            continue
+        lookup = _lookup_table(stage, m_table, c, parser[0])
+        joins.append(f"left join {lookup} as lk_{c} on lk_{c}.v = m.\"{c}__raw\"")
+        typed += [f"lk_{c}.value::{parser[1]} as \"{c}\"", f"lk_{c}.reason as \"{c}__reason\""]
+    if "municipality_code" in table.column_names:
+        lookup = _municipality_lookup(stage, m_table)
+        joins.append(f"left join {lookup} as lk_muni on lk_muni.v = m.municipality_code__raw "
+                     f"and lk_muni.pref is not distinct from lk_prefecture_code.value")
+        typed += ["lk_muni.value as municipality_code", "lk_muni.reason as municipality_code__reason"]
+    origs = [f"m.\"{c}__orig\"" for c in table.column_names] + [f"m.\"{c}__raw\"" for c in table.column_names]
+    _execute(stage, f"create table {p_table} as select m.source_row, m.row_class, {', '.join(typed)}, "
+                    f"{', '.join(origs)} from {m_table} as m {' '.join(joins)}", params)
+
+    # 3. issues: one row per problem; a row with any problem is quarantined.
+    issue_selects = []
+    for column in table.columns:
+        c = column.name
+        header = by_column[c].header if c in by_column else column.ja
+        issue_selects.append(f"select source_row, {_q(header)} as column_name, \"{c}__orig\" as value, "
+                             f"\"{c}__reason\" as reason_code from {p_table} "
+                             f"where row_class = 'data' and \"{c}__reason\" is not null")
+        if column.required:
+            issue_selects.append(f"select source_row, {_q(header)}, \"{c}__orig\", 'missing_required' from {p_table} "
+                                 f"where row_class = 'data' and \"{c}__raw\" is null")
+    if table.name == "consultations":
+        issue_selects.append(f"select source_row, null, null, 'missing_region' from {p_table} where row_class = 'data' "
+                             f"and municipality_code__raw is null and prefecture_code__raw is null")
+    if "municipality_code" in table.column_names:
+        header = by_column["prefecture_code"].header if "prefecture_code" in by_column else "都道府県"
+        issue_selects.append(f"select source_row, {_q(header)}, prefecture_code__orig, 'prefecture_mismatch' "
+                             f"from {p_table} where row_class = 'data' and municipality_code is not null "
+                             f"and prefecture_code is not null and left(municipality_code, 2) <> prefecture_code")
+    if table.name == "targets":
+        issue_selects.append(f"select source_row, null, null, 'missing_period' from {p_table} where row_class = 'data' "
+                             f"and fiscal_year__raw is null and stage__raw is null")
+    issues_table = f"i_{n}"
+    _execute(stage, f"create table {issues_table} as {' union all '.join(issue_selects)}", params)
+
+    # 4. rows to load, with within-file duplicates removed (the first occurrence is kept).
+    out_columns = _output_columns(table)
+    key_sql = ", ".join(f"\"{k}\"" for k in table.duplicate_key)
+    valid_table = f"v_{n}"
+    _execute(stage, f"""
+        create table {valid_table} as
+        select {_q(raw.name)} as source_sheet, source_row, {', '.join(out_columns)},
+               row_number() over (partition by {key_sql} order by source_row) > 1 as is_duplicate
+        from {p_table}
+        where row_class = 'data' and source_row not in (select source_row from {issues_table})
+    """, params)
+
+    counts = dict(stage.execute(f"select row_class, count(*) from {m_table} group by all").fetchall())
+    result.excluded = {t: int(counts.get(t, 0)) for t in EXCLUDED_TYPES}
+    result.excluded["title"] = title_rows
+    result.quarantined = stage.execute(f"select count(distinct source_row) from {issues_table}").fetchone()[0]
+    result.quarantined_by_reason = dict(stage.execute(
+        f"select reason_code, count(distinct source_row) from {issues_table} group by all order by all").fetchall())
+    result.duplicates_in_file = stage.execute(f"select count(*) from {valid_table} where is_duplicate").fetchone()[0]
+    result.valid = stage.execute(f"select * exclude (is_duplicate) from {valid_table} where not is_duplicate "
+                                 f"order by source_row").fetch_arrow_table()
+    result.preview = stage.execute(f"select * exclude (is_duplicate, source_sheet) from {valid_table} "
+                                   f"order by source_row limit {PREVIEW_ROWS}").df()
+    result.issues = _issue_frame(stage, issues_table, p_table, table, by_column, raw.name, file_name, result.kind)
+
+
+def _output_columns(table: contract.Table) -> list[str]:
+    """The stored columns, with derived ones: prefecture from the municipality, fiscal_year from the date."""
+    columns = []
+    for c in table.column_names:
+        if c == "prefecture_code" and "municipality_code" in table.column_names:
+            columns.append("coalesce(left(municipality_code, 2), prefecture_code) as prefecture_code")
+        else:
+            columns.append(f"\"{c}\"")
+    date_column = {"consultations": "consultation_date", "placements": "placement_date"}.get(table.name)
+    if date_column:
+        columns.append(f"(year({date_column}) - case when month({date_column}) < 4 then 1 else 0 end)::smallint "
+                       f"as fiscal_year")
+    return columns
+
+
+def _lookup_table(stage: duckdb.DuckDBPyConnection, m_table: str, column: str, parser: Parser) -> str:
+    values = [r[0] for r in stage.execute(
+        f"select distinct \"{column}__raw\" from {m_table} where row_class = 'data' and \"{column}__raw\" is not null"
+    ).fetchall()]
+    parsed = [parser(v) for v in values]
+    frame = pd.DataFrame({"v": pd.Series(values, dtype=object),
+                          "value": pd.Series([None if p[0] is None else _as_text(p[0]) for p in parsed], dtype=object),
+                          "reason": pd.Series([p[1] for p in parsed], dtype=object)})
+    name = f"lk_{m_table}_{column}"
+    stage.register(f"{name}_df", frame)
+    stage.execute(f"create table {name} as select v::varchar as v, value::varchar as value, reason::varchar as reason "
+                  f"from {name}_df")
+    stage.unregister(f"{name}_df")
+    return name
+
+
+def _municipality_lookup(stage: duckdb.DuckDBPyConnection, m_table: str) -> str:
+    """Distinct (municipality cell, parsed prefecture) pairs: a name like 府中市 needs its prefecture."""
+    pref_lookup = f"lk_{m_table}_prefecture_code"
+    pairs = stage.execute(f"""
+        select distinct m.municipality_code__raw, lk.value
+        from {m_table} m left join {pref_lookup} lk on lk.v = m.prefecture_code__raw
+        where m.row_class = 'data' and m.municipality_code__raw is not null
+    """).fetchall()
+    parsed = [nz.parse_municipality(v, p) for v, p in pairs]
+    frame = pd.DataFrame({"v": pd.Series([p[0] for p in pairs], dtype=object),
+                          "pref": pd.Series([p[1] for p in pairs], dtype=object),
+                          "value": pd.Series([r[0] for r in parsed], dtype=object),
+                          "reason": pd.Series([r[1] for r in parsed], dtype=object)})
+    name = f"lk_{m_table}_municipality"
+    stage.register(f"{name}_df", frame)
+    stage.execute(f"create table {name} as select v::varchar as v, pref::varchar as pref, value::varchar as value, "
+                  f"reason::varchar as reason from {name}_df")
+    stage.unregister(f"{name}_df")
+    return name
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, p_table: str, table: contract.Table,
+                 by_column: dict, sheet: str, file_name: str, kind: str) -> pd.DataFrame:
+    """Quarantine rows: issue + messages + the row's contract columns as sent (IDs pseudonymised)."""
+    reasons = pd.DataFrame([(code, ja, en) for code, (ja, en) in REASONS.items()], columns=["code", "ja", "en"])
+    stage.register("reasons_df", reasons)
+    pairs = []
+    for c in table.column_names:
+        header = by_column[c].header if c in by_column else None
+        if header is None:
+            continue
+        value = "p.person_id" if c == "person_id" else f"p.\"{c}__orig\""
+        pairs += [_q(header), value]
+    raw_row = f"json_object({', '.join(pairs)})::varchar" if pairs else "null"
+    frame = stage.execute(f"""
+        select {_q(kind)} as kind, {_q(file_name)} as file_name, {_q(sheet)} as sheet,
+               i.source_row as row_number, i.column_name,
+               case when i.column_name is not null and i.reason_code <> 'missing_required'
+                         and i.value is not null and i.column_name = {_q(by_column['person_id'].header if 'person_id' in by_column else '')}
+                    then p.person_id else i.value end as value,
+               i.reason_code,
+               replace(replace(r.ja, '{{column}}', coalesce(i.column_name, '')), '{{value}}', coalesce(i.value, '')) as message_ja,
+               replace(replace(r.en, '{{column}}', coalesce(i.column_name, '')), '{{value}}', coalesce(i.value, '')) as message_en,
+               {raw_row} as raw_row
+        from {issues_table} i
+        join {p_table} p using (source_row)
+        left join reasons_df r on r.code = i.reason_code
+        order by i.source_row, i.column_name
+    """).df()
+    stage.unregister("reasons_df")
+    return frame
+
+
+def _q(text: str | None) -> str:
+    """A SQL string literal. Only for headers and sheet names, which come from the file itself."""
+    if text is None:
+        return "null"
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _execute(stage: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> None:
+    stage.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})

@@ -1,0 +1,198 @@
+"""Readers: file bytes → raw sheets of text cells in a staging DuckDB, one row per row the sender sees.
+
+Every cell becomes text (codes keep their leading zeros; Excel numbers lose their ``.0``; Excel
+dates become ISO text) and every row keeps its number as shown in Excel or as the CSV line, so a
+quarantined row can be found by the person who sent the file. Nothing is interpreted here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.ingest.errors import IngestError
+
+HEAD_ROWS = 40  # rows scanned for the header: title blocks are rarely longer
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class RawSheet:
+    """One sheet (a CSV file is one sheet named after the file) as text cells in the staging database.
+
+    ``table`` has columns ``c0 … c{width-1}`` (VARCHAR) in file order: its ``rowid + 1`` is the row
+    number as Excel shows it, or the CSV line (tables are created by CTAS, which keeps insertion order).
+    ``head`` holds the first rows as Python lists, for header detection. ``merged`` lists merged
+    ranges as ((first_row, first_col), (last_row, last_col)), 0-based, for two-row headers.
+    """
+
+    name: str
+    table: str
+    width: int
+    rows: int
+    head: list[list[str | None]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+def read_file(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> list[RawSheet]:
+    """Read a CSV/TSV or Excel file's bytes into raw sheets; raise ``IngestError`` when unreadable."""
+    if not data.strip():
+        raise IngestError("empty", file=file_name)
+    suffix = Path(file_name).suffix.lower()
+    if suffix in EXCEL_SUFFIXES or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+        return read_excel(stage, data, file_name)
+    if suffix in CSV_SUFFIXES or not suffix:
+        return [read_csv(stage, data, file_name)]
+    raise IngestError("unsupported_type", file=file_name)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------------
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """UTF-8 (with or without BOM), else CP932.
+
+    CP932 (Windows-31J) is what Japanese offices call Shift_JIS; the plain ``shift_jis`` codec fails
+    on 髙, ①, ㈱, Ⅲ and ～, which real exports contain.
+    """
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM):]
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise IngestError("encoding", file=file_name)
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Tab when the sample has more tabs than commas (TSV exports from 業務システム), else comma."""
+    sample = "\n".join(lines)
+    return "\t" if sample.count("\t") > sample.count(",") else ","
+
+
+def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> RawSheet:
+    text = decode_text(data, file_name)
+    if "\x00" in text:
+        raise IngestError("unreadable", file=file_name, detail="NUL 文字（バイナリ）を含みます")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    head_lines = text.split("\n", HEAD_ROWS)[:HEAD_ROWS]
+    delimiter = sniff_delimiter(head_lines)
+    head = [[cell if cell.strip() else None for cell in row]
+            for row in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delimiter)]
+    width = max((len(r) for r in head), default=0)
+    if width == 0:
+        raise IngestError("empty", file=file_name)
+    # DuckDB skips empty lines; make each one a record of empty cells so record n is line n.
+    while "\n\n" in text:
+        text = text.replace("\n\n", f"\n{delimiter}\n")
+    if text.startswith("\n"):
+        text = delimiter + text
+    table = _staging_name(stage)
+    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        del text
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        options = (f"header=false, all_varchar=true, auto_detect=false, delim=?, quote='\"', escape='\"', "
+                   f"columns={columns}, null_padding=true, strict_mode=false")
+        try:
+            stage.execute(f"create table {table} as select * from read_csv(?, {options})", [tmp, delimiter])
+        except duckdb.Error as exc:
+            if "parallel" not in str(exc):
+                raise IngestError("unreadable", file=file_name, detail=str(exc).splitlines()[0]) from exc
+            # Quoted line breaks inside cells: DuckDB's parallel scanner cannot pad short rows then.
+            stage.execute(f"create table {table} as select * from read_csv(?, {options}, parallel=false)",
+                          [tmp, delimiter])
+    finally:
+        os.unlink(tmp)
+    rows = stage.execute(f"select count(*) from {table}").fetchone()[0]
+    return RawSheet(Path(file_name).name, table, width, rows, head)
+
+
+# --------------------------------------------------------------------------------------------
+# Excel
+# --------------------------------------------------------------------------------------------
+
+def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> list[RawSheet]:
+    """All sheets of an .xlsx/.xls workbook via python-calamine (Rust; ~10× faster than openpyxl)."""
+    import python_calamine as pc
+
+    try:
+        workbook = pc.load_workbook(io.BytesIO(data))
+    except pc.PasswordError as exc:
+        raise IngestError("password", file=file_name) from exc
+    except Exception as exc:  # calamine raises several error types for corrupt files
+        raise IngestError("unreadable", file=file_name, detail=f"Excel として開けません（{type(exc).__name__}）") from exc
+    sheets = []
+    for name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            cells = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise IngestError("unreadable", file=file_name, detail=f"シート「{name}」: {exc}") from exc
+        merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
+        sheets.append(_excel_sheet(stage, name, cells, merged))
+    return sheets
+
+
+def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[object]],
+                 merged: list) -> RawSheet:
+    width = max((len(r) for r in cells), default=0)
+    frame = pd.DataFrame(cells, columns=[f"c{i}" for i in range(width)], dtype=object) if width else pd.DataFrame()
+    for column in frame.columns:
+        frame[column] = _cells_as_text(frame[column])
+    table = _staging_name(stage)
+    if width == 0:
+        stage.execute(f"create table {table} (c0 varchar)")
+    else:
+        stage.register("_excel_frame", frame)
+        stage.execute(f"create table {table} as select * from _excel_frame")
+        stage.unregister("_excel_frame")
+    head = [[None if v is None else str(v) for v in row] for row in
+            frame.head(HEAD_ROWS).itertuples(index=False, name=None)] if width else []
+    return RawSheet(name, table, width, len(frame), head, merged)
+
+
+def _cells_as_text(column: pd.Series) -> pd.Series:
+    """Excel cell values → text, per distinct value: 22012.0 → '22012', date → '2021-04-05'."""
+    uniques = pd.unique(column)
+    mapping = {value: _cell_text(value) for value in uniques}
+    return column.map(mapping).astype(object)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):  # a duration cell; kept as text, never a date
+        return str(value)
+    text = str(value)
+    return text if text.strip() else None
+
+
+# --------------------------------------------------------------------------------------------
+
+def _staging_name(stage: duckdb.DuckDBPyConnection) -> str:
+    count = stage.execute("select count(*) from duckdb_tables() where table_name like 'raw_%'").fetchone()[0]
+    return f"raw_{count}"
+
