@@ -26,3 +26,34 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"delete from {table}")  # noqa: S608 - table names from the constant above
     for table in FACT_TABLES:
         con.execute(db.sql_text(f"indicators/facts/{table}"))
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when facts_meta matches the row counts of consultations and placements.
+
+    A cheap staleness check (DuckDB keeps table row counts); the loader refreshes the facts in the same
+    transaction as every load and rollback, so this only catches rows written by other means (tests,
+    hand edits).
+    """
+    row = con.execute(
+        "select m.consultations = (select count(*) from consultations)"
+        " and m.placements = (select count(*) from placements) from facts_meta as m limit 1").fetchone()
+    return bool(row and row[0])
+
+
+def ensure_current(con: duckdb.DuckDBPyConnection) -> None:
+    """Refresh the facts if they are stale (see :func:`is_current`); on a read-only connection, leave them."""
+    if is_current(con):
+        return
+    try:
+        con.execute("begin transaction")
+    except duckdb.Error:
+        refresh_facts(con)  # already inside the caller's transaction
+        return
+    try:
+        refresh_facts(con)
+        con.execute("commit")
+    except duckdb.Error as exc:
+        con.execute("rollback")
+        if "read-only" not in str(exc).lower() and "read only" not in str(exc).lower():
+            raise

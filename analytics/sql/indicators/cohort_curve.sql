@@ -1,0 +1,62 @@
+-- 累積就職曲線 (cumulative placement curve): start cohorts by months from first consultation to first
+-- employment (regular or non-regular) on or after it.
+-- months_to_placement = the smallest whole number of calendar months k such that the first placement is
+-- on or before first consultation + k months (first 2021-04-15, placed 2021-10-15 -> 6; 2021-10-16 -> 7);
+-- null = no placement yet; values above $max_months are capped at $max_months + 1.
+-- Grain: one row per group of {{dims}} (cohort attributes, whitelisted) x months_to_placement.
+-- Unit: 人. analytics.indicators.cohort_curve turns these into cumulative rates per month with Wilson
+-- intervals and decides from the group's period which points are final.
+with base as (
+    select
+        person_id,
+        first_consultation_date,
+        first_placement_date,
+        first_fiscal_year as fiscal_year,
+        first_fiscal_quarter as fiscal_quarter,
+        first_month as month,
+        first_prefecture_code as prefecture_code,
+        first_municipality_code as municipality_code,
+        first_target_group as target_group,
+        first_agency_type as agency_type,
+        first_gender as gender,
+        first_age_band as age_band
+    from person_facts
+),
+
+filtered as (
+    select *
+    from base
+    where ($f_fiscal_year::integer[] is null or list_contains($f_fiscal_year::integer[], fiscal_year))
+      and ($f_fiscal_quarter::varchar[] is null or list_contains($f_fiscal_quarter::varchar[], fiscal_quarter))
+      and ($f_month::varchar[] is null or list_contains($f_month::varchar[], month))
+      and ($f_prefecture_code::varchar[] is null or list_contains($f_prefecture_code::varchar[], prefecture_code))
+      and ($f_municipality_code::varchar[] is null or list_contains($f_municipality_code::varchar[], municipality_code))
+      and ($f_target_group::varchar[] is null or list_contains($f_target_group::varchar[], target_group))
+      and ($f_agency_type::varchar[] is null or list_contains($f_agency_type::varchar[], agency_type))
+      and ($f_gender::varchar[] is null or list_contains($f_gender::varchar[], gender))
+      and ($f_age_band::varchar[] is null or list_contains($f_age_band::varchar[], age_band))
+),
+
+per_person as (
+    select
+        *,
+        date_diff('month', first_consultation_date, first_placement_date)
+            + case
+                when (first_consultation_date
+                      + to_months(date_diff('month', first_consultation_date, first_placement_date)))::date
+                     < first_placement_date then 1
+                else 0
+              end as raw_months
+    from filtered
+),
+
+final as (
+    select
+        {{dims}}
+        least(raw_months, $max_months::integer + 1) as months_to_placement,
+        count(*) as persons
+    from per_person
+    group by all
+)
+
+select * from final

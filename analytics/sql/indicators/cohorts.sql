@@ -1,0 +1,62 @@
+-- 開始コホート・グレイン (start-cohort grain): new_persons 新規相談者数, regular_within_6m_rate
+-- 6か月以内正社員就職率, placed_within_12m_rate 12か月以内就職率 (numerators and denominators).
+-- Cohort: persons whose first consultation ever falls in the group's period (person_facts); a person
+--         belongs to the region, group, agency, gender and age band of that first consultation.
+-- Formula: new_persons = count(*) of the cohort;
+--          regular_within_6m_numerator = cohort members with a regular placement dated on or after the
+--          first consultation and on or before first consultation + $regular_window_months calendar
+--          months (2021-04-15 + 6 months = 2021-10-15, inclusive); denominator = new_persons.
+--          placed_within_12m_* likewise with any employment and $placed_window_months.
+--          Whether a group's window has fully elapsed (is_final) depends only on the group's period
+--          and the as-of date, so analytics.indicators decides it from the group key.
+-- Grain: one row per group of {{dims}} (whitelisted grouping columns, substituted before binding).
+-- Unit: 人 (counts); the rates themselves (fractions 0-1) are divided in analytics.indicators.
+with base as (
+    select
+        person_id,
+        first_consultation_date,
+        first_regular_date,
+        first_placement_date,
+        first_fiscal_year as fiscal_year,
+        first_fiscal_quarter as fiscal_quarter,
+        first_month as month,
+        first_prefecture_code as prefecture_code,
+        first_municipality_code as municipality_code,
+        first_target_group as target_group,
+        first_agency_type as agency_type,
+        first_gender as gender,
+        first_age_band as age_band
+    from person_facts
+),
+
+filtered as (
+    select *
+    from base
+    where ($f_fiscal_year::integer[] is null or list_contains($f_fiscal_year::integer[], fiscal_year))
+      and ($f_fiscal_quarter::varchar[] is null or list_contains($f_fiscal_quarter::varchar[], fiscal_quarter))
+      and ($f_month::varchar[] is null or list_contains($f_month::varchar[], month))
+      and ($f_prefecture_code::varchar[] is null or list_contains($f_prefecture_code::varchar[], prefecture_code))
+      and ($f_municipality_code::varchar[] is null or list_contains($f_municipality_code::varchar[], municipality_code))
+      and ($f_target_group::varchar[] is null or list_contains($f_target_group::varchar[], target_group))
+      and ($f_agency_type::varchar[] is null or list_contains($f_agency_type::varchar[], agency_type))
+      and ($f_gender::varchar[] is null or list_contains($f_gender::varchar[], gender))
+      and ($f_age_band::varchar[] is null or list_contains($f_age_band::varchar[], age_band))
+),
+
+final as (
+    select
+        {{dims}}
+        count(*) as new_persons,
+        count(*) filter (
+            where first_regular_date <= (first_consultation_date + to_months($regular_window_months::integer))::date
+        ) as regular_within_6m_rate_numerator,
+        count(*) as regular_within_6m_rate_denominator,
+        count(*) filter (
+            where first_placement_date <= (first_consultation_date + to_months($placed_window_months::integer))::date
+        ) as placed_within_12m_rate_numerator,
+        count(*) as placed_within_12m_rate_denominator
+    from filtered
+    group by all
+)
+
+select * from final

@@ -1,0 +1,89 @@
+"""refresh_facts: per-person and per-placement facts, on an empty database and on the fixture rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from analytics import db, facts
+
+try:
+    from tests.test_indicators import load_fixture
+except ImportError:  # tests/ itself on sys.path (pytest's default import mode)
+    from test_indicators import load_fixture
+
+
+@pytest.fixture()
+def con():
+    connection = duckdb.connect()
+    db.migrate(connection)
+    yield connection
+    connection.close()
+
+
+def test_refresh_on_empty_database(con):
+    con.execute("begin transaction")
+    facts.refresh_facts(con)
+    con.execute("commit")
+    assert con.execute("select count(*) from person_facts").fetchone()[0] == 0
+    assert con.execute("select count(*) from placement_facts").fetchone()[0] == 0
+    assert con.execute("select as_of_date, consultations, placements from facts_meta").fetchall() == [(None, 0, 0)]
+    assert facts.is_current(con)
+
+
+def test_person_facts_from_fixture(con):
+    load_fixture(con)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "select person_id, first_consultation_date, first_fiscal_year, first_target_group, first_age_band,"
+        " consultations, first_placement_date, first_regular_date, placements_before_first from person_facts"
+    ).fetchall()}
+    assert set(rows) == {"P1", "P2", "P3", "P5", "P6"}  # Z9 has no consultation
+    assert rows["P1"] == (dt.date(2021, 3, 20), 2020, "long_term_jobless", "40-44", 2,
+                          dt.date(2021, 9, 20), dt.date(2021, 9, 20), 0)
+    assert rows["P2"][5:] == (dt.date(2021, 7, 1), dt.date(2021, 11, 11), 0)
+    assert rows["P3"][5:] == (None, None, 1)  # its only placement predates the first consultation
+
+
+def test_placement_facts_attribution(con):
+    load_fixture(con)
+    got = {(r[0], r[1].isoformat()): r[2:] for r in con.execute(
+        "select person_id, placement_date, prefecture_code, municipality_code, target_group, region_source,"
+        " group_source, is_linked, is_before_first_consultation, is_first_employment from placement_facts"
+    ).fetchall()}
+    assert got[("P1", "2021-09-20")] == ("13", "13101", "long_term_jobless", "consultation_before",
+                                         "consultation_before", True, False, True)
+    assert got[("P2", "2021-11-11")][2] == "social_participation"  # after the group change
+    assert got[("P2", "2021-07-01")][2] == "unstable_employment"
+    assert got[("P3", "2021-04-01")] == ("13", "13102", "long_term_jobless", "placement",
+                                         "first_consultation", True, True, False)
+    assert got[("Z9", "2021-10-01")] == (None, None, None, "none", "none", False, False, False)
+    assert got[("P5", "2023-03-15")][:3] == ("14", None, "unstable_employment")
+    meta = con.execute("select as_of_date, unlinked_placements, placements_before_first_consultation"
+                       " from facts_meta").fetchone()
+    assert meta == (dt.date(2023, 6, 30), 1, 1)
+
+
+def test_same_day_consultations_resolve_deterministically(con):
+    con.execute("""insert into consultations (batch_id, source_row, person_id, consultation_date, fiscal_year,
+        prefecture_code, target_group) values
+        (1, 5, 'S', '2021-05-01', 2021, '01', 'long_term_jobless'),
+        (2, 3, 'S', '2021-05-01', 2021, '02', 'unstable_employment')""")
+    con.execute("""insert into placements (batch_id, source_row, person_id, placement_date, fiscal_year, outcome_type)
+        values (3, 2, 'S', '2021-05-01', 2021, 'regular_employment')""")
+    facts.refresh_facts(con)
+    # first consultation: lowest batch; reference consultation on the same day: the latest batch
+    assert con.execute("select first_prefecture_code from person_facts").fetchone()[0] == "01"
+    assert con.execute("select prefecture_code, target_group from placement_facts").fetchone() == (
+        "02", "unstable_employment")
+
+
+def test_refresh_inside_callers_transaction_rolls_back_with_it(con):
+    load_fixture(con)
+    con.execute("begin transaction")
+    con.execute("delete from consultations where person_id = 'P6'")
+    facts.refresh_facts(con)
+    assert con.execute("select count(*) from person_facts").fetchone()[0] == 4
+    con.execute("rollback")
+    assert con.execute("select count(*) from person_facts").fetchone()[0] == 5
