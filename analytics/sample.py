@@ -622,13 +622,29 @@ def _csv_bytes(df: pd.DataFrame, encoding: str = "utf-8", sep: str = ",", crlf: 
 
 
 def _xlsx_bytes(build) -> bytes:
+    """Build a workbook and return its bytes, identical on every run.
+
+    openpyxl stamps the save time into docProps/core.xml and into every zip entry; both are pinned so
+    regenerating sample_data does not change committed files.
+    """
+    import re
+    import zipfile
+
     from openpyxl import Workbook
 
     wb = Workbook()
     build(wb)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2022-04-10T09:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2022, 4, 10, 9, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
 
 
 def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DEFAULT_SEED) -> list[Path]:
@@ -831,6 +847,7 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
     forms = ["code6", "code5", "lost_zero6", "lost_zero5", "name", "pref_name", "code6_text"]
     pref_forms = ["pref_no_ken", "pref_code2", "pref_full", "pref_num", "blank"]
     f_rows, f_expect = [], []
+    all_code5 = set(pd.read_csv(REFERENCE_DIR / "municipalities.csv", dtype=str, usecols=["code5"])["code5"])
     for i, r in enumerate(f_co.itertuples()):
         code5 = r.municipality_code
         form = forms[i % len(forms)]
@@ -839,6 +856,8 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
         pref_name = ref.loc[code5, "pref_name"]
         if r.prefecture_code == "13" and i == len(f_co) - 1:
             code5, name, form, pref_form = "13206", "府中市", "name", "pref_no_ken"  # also 広島県府中市
+        if form == "lost_zero6" and str(int(_code6(code5))) in all_code5:
+            form = "code6_text"  # 022101 -> 22101 would read as 静岡市葵区: ambiguous, so not used here
         value: object = {"code6": _code6(code5), "code5": code5, "lost_zero6": int(_code6(code5)),
                          "lost_zero5": int(code5), "name": name, "pref_name": pref_name + name,
                          "code6_text": _code6(code5)}[form]
@@ -862,7 +881,7 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
     m.add("f_municipality_codes.xlsx", _xlsx_bytes(build_f), kind="consultations", data_rows=len(f_rows),
           expected=_counts(len(f_rows)), municipalities=f_expect,
           quirk="団体コード as 6-digit with check digit, 5-digit, numbers that lost the leading zero (22012 for "
-                "022012, 2201 for 02201), names (青森市, 青森県青森市, 府中市 with 県名 東京); 県名 without 県, as "
+                "022012, 2201 for 02201; only where the 5 digits are not themselves a code), names (青森市, 青森県青森市, 府中市 with 県名 東京); 県名 without 県, as "
                 "'02', as the number 2, or blank")
 
     # g. label variants ---------------------------------------------------------------------------
