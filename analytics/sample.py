@@ -191,7 +191,8 @@ def _agency_names() -> pd.DataFrame:
     return pd.DataFrame({
         "hello_work": "ハローワーク" + area,
         "support_station": area + "地域若者サポートステーション",
-        "self_reliance_support": (ref["name"] + "自立相談支援センター").where(is_city, ref["pref_name"] + "自立相談支援機関"),
+        "self_reliance_support": (ref["name"] + "自立相談支援センター").where(
+            is_city, ref["pref_name"] + "自立相談支援機関"),
         "hikikomori_support_center": (ref["name"] + "ひきこもり地域支援センター").where(
             is_dc, ref["pref_name"] + "ひきこもり地域支援センター"),
         "other": ref["name"] + "社会福祉協議会",
@@ -306,7 +307,8 @@ def generate(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED) -> dict[str
     day_idx = next_open[np.minimum(first_day[row_person] + cum, len(days) - 1)]
     date = days[day_idx]
     # Follow-ups thin out in quiet months, so the seasonal shape holds for all consultations.
-    keep = (date <= LAST_DAY) & ((seq == 0) | (rng.random(len(date)) < _month_weight(date) / max(MONTH_WEIGHT.values())))
+    thin = rng.random(len(date)) < _month_weight(date) / max(MONTH_WEIGHT.values())
+    keep = (date <= LAST_DAY) & ((seq == 0) | thin)
     c = pd.DataFrame({"p": row_person, "seq": seq, "consultation_date": date})[keep]
     c = c.drop_duplicates(["p", "consultation_date"]).reset_index(drop=True)
     c["seq"] = c.groupby("p").cumcount()
@@ -351,7 +353,7 @@ def generate(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED) -> dict[str
     first_date = np.full(n, LAST_DAY)
     first_rows = c[c["seq"] == 0]
     first_date[first_rows["p"].to_numpy()] = first_rows["consultation_date"].to_numpy()
-    regional = dict(zip(prefs, rng.lognormal(0, REGIONAL_OUTCOME_SIGMA, size=len(prefs))))
+    regional = dict(zip(prefs, rng.lognormal(0, REGIONAL_OUTCOME_SIGMA, size=len(prefs)), strict=True))
     reg = np.vectorize(regional.get, otypes=[float])(pref)
     u = rng.random(n)
     outcome = np.full(n, None, dtype=object)
@@ -363,7 +365,7 @@ def generate(scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED) -> dict[str
         lower = upper - p_all
         for j, o in enumerate(probs):
             outcome[mask & (u >= lower[:, j]) & (u < upper[:, j])] = o
-    placed = np.flatnonzero((outcome != None) & has_cons)
+    placed = np.flatnonzero(pd.notna(outcome) & has_cons)
     delay = np.ceil(rng.gamma(2.0, 70.0, size=len(placed))).astype(int)
     before = rng.random(len(placed)) < PLACEMENT_BEFORE_CONSULTATION_SHARE
     delay = np.where(before, -rng.integers(1, 60, size=len(placed)), delay)
@@ -473,7 +475,7 @@ def generate_targets(scale: float = DEFAULT_SCALE) -> pd.DataFrame:
     def add(indicator: str, fiscal_year: int | None, stage: str | None, national: int, vintage: str) -> None:
         rows.append({"indicator": indicator, "fiscal_year": fiscal_year, "stage": stage, "prefecture_code": None,
                      "target_group": None, "value": float(national), "vintage": vintage})
-        for code, value in zip(prefs, _allocate(national, shares)):
+        for code, value in zip(prefs, _allocate(national, shares), strict=True):
             rows.append({"indicator": indicator, "fiscal_year": fiscal_year, "stage": stage, "prefecture_code": code,
                          "target_group": None, "value": float(value), "vintage": vintage})
 
@@ -544,7 +546,7 @@ def write_sample_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = D
 # --------------------------------------------------------------------------------------------
 
 WAREKI_ERAS = (("令和", np.datetime64("2019-05-01"), 2018), ("平成", np.datetime64("1989-01-08"), 1988))
-FULLWIDTH = str.maketrans("0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ", "０１２３４５６７８９－ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ")
+FULLWIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})  # ASCII -> 全角 (A -> Ａ)
 
 
 def _wareki(d: dt.date, style: str = "kanji") -> str:
@@ -561,7 +563,7 @@ def _wareki(d: dt.date, style: str = "kanji") -> str:
 
 def _code6(code5: str) -> str:
     """Add the check digit of the 全国地方公共団体コード (weights 6,5,4,3,2; 11 - sum mod 11, mod 10)."""
-    s = sum(int(ch) * w for ch, w in zip(code5, (6, 5, 4, 3, 2)))
+    s = sum(int(ch) * w for ch, w in zip(code5, (6, 5, 4, 3, 2), strict=True))
     return code5 + str((11 - s % 11) % 10)
 
 
@@ -576,7 +578,7 @@ class _Messy:
         self.paths: list[Path] = []
         self._pools = {kind: df.sample(frac=1.0, random_state=seed).reset_index(drop=True)
                        for kind, df in data.items() if kind != "targets"}
-        self._taken = {kind: 0 for kind in self._pools}
+        self._taken = dict.fromkeys(self._pools, 0)
 
     def take(self, kind: str, n: int, pref: str | None = None, fiscal_year: int | None = None) -> pd.DataFrame:
         """Up to n rows nobody has taken yet (messy files do not overlap unless a quirk says so)."""
@@ -748,7 +750,7 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
         pivot = pd.crosstab(c_co["municipality_code"].map(muni_name),
                             c_co["target_group"].map(_labels("target_group")), margins=True, margins_name="合計")
         ws3.append(["市町村別・対象者区分別 相談件数（令和3年度）"])
-        ws3.append(["市町村"] + list(pivot.columns))
+        ws3.append(["市町村", *pivot.columns])
         for name, row in pivot.iterrows():
             ws3.append([name] + [int(v) for v in row])
 
@@ -756,10 +758,12 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
           sheets={
               "就職実績": {"kind": "placements", "data_rows": len(pl_rows), "header_rows": [4, 5],
                        "first_data_row": 6, "expected": _counts(len(pl_rows), excluded=None),
-                       "headers_combined": ["市町村コード", "対象者ID", "対象者区分", "就職年月日", "就職区分", "定着状況", "業種"]},
+                       "headers_combined": ["市町村コード", "対象者ID", "対象者区分", "就職年月日", "就職区分",
+                                            "定着状況", "業種"]},
               "相談記録": {"kind": "consultations", "data_rows": len(co_rows), "header_rows": [4, 5],
                        "first_data_row": 6, "expected": _counts(len(co_rows), excluded=None),
-                       "headers_combined": ["市町村名", "対象者ID", "対象者区分", "相談年月日", "相談方法", "支援機関名", "年齢"]},
+                       "headers_combined": ["市町村名", "対象者ID", "対象者区分", "相談年月日", "相談方法",
+                                            "支援機関名", "年齢"]},
               "集計": {"kind": None, "expected_status": "skipped",
                      "note": "pivot of counts (市町村 x 対象者区分): must not be loaded as records"},
           },
@@ -793,7 +797,8 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
     wb.save(buf)
     m.add("d_legacy_placements.xls", buf.getvalue(), kind="placements", data_rows=len(d_pl),
           expected=_counts(len(d_pl)),
-          quirk="old Excel 97-2003 .xls (BIFF8, written with xlwt); 採用日 as date cells; 市町村名 with 都道府県 prefix")
+          quirk="old Excel 97-2003 .xls (BIFF8, written with xlwt); 採用日 as date cells; "
+                "市町村名 with 都道府県 prefix")
 
     # e. every date format in one xlsx -----------------------------------------------------------
     e = m.take("consultations", 33)
@@ -824,7 +829,7 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
         ws.append(["個人ID", "相談日", "市区町村コード", "対象者区分", "機関種別", "機関名"])
         for row in e_rows:
             ws.append(row)
-        for (cell,), info in zip(ws.iter_rows(min_row=2, min_col=2, max_col=2), e_dates):
+        for (cell,), info in zip(ws.iter_rows(min_row=2, min_col=2, max_col=2), e_dates, strict=True):
             if info["format"] == "excel_date":
                 cell.number_format = "yyyy/m/d"
             elif info["format"] == "excel_serial":
@@ -836,7 +841,8 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
 
     m.add("e_date_formats.xlsx", _xlsx_bytes(build_e), kind="consultations", data_rows=len(e_rows),
           expected=_counts(len(e_rows)), dates=e_dates,
-          quirk="相談日 in every format: ISO, 2021/4/5, 2021年4月5日, 令和3年4月5日, R3.4.5, 全角の和暦, 平成31年4月30日, "
+          quirk="相談日 in every format: ISO, 2021/4/5, 2021年4月5日, 令和3年4月5日, R3.4.5, 全角の和暦, "
+                "平成31年4月30日, "
                 "令和元年…, ISO with time, real Excel date cells and serial numbers in General cells; "
                 "the 平成/令和元年 rows fall in FY2019")
 
@@ -873,7 +879,7 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
         ws = wb.active
         ws.title = "Sheet1"
         ws.append(["相談者番号", "受付年月日", "県名", "団体コード", "対象区分", "相談機関名"])
-        for row, info in zip(f_rows, f_expect):
+        for row in f_rows:
             ws.append(row)
         for (cell,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
             cell.number_format = "yyyy/mm/dd"
@@ -881,7 +887,8 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
     m.add("f_municipality_codes.xlsx", _xlsx_bytes(build_f), kind="consultations", data_rows=len(f_rows),
           expected=_counts(len(f_rows)), municipalities=f_expect,
           quirk="団体コード as 6-digit with check digit, 5-digit, numbers that lost the leading zero (22012 for "
-                "022012, 2201 for 02201; only where the 5 digits are not themselves a code), names (青森市, 青森県青森市, 府中市 with 県名 東京); 県名 without 県, as "
+                "022012, 2201 for 02201; only where the 5 digits are not themselves a code), names (青森市, "
+                "青森県青森市, 府中市 with 県名 東京); 県名 without 県, as "
                 "'02', as the number 2, or blank")
 
     # g. label variants ---------------------------------------------------------------------------
@@ -934,7 +941,8 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
     fake_names = ["氷河太郎", "氷河花子", "氷河次郎", "氷河三郎"]
     n_h = len(h)
     h.insert(1, "氏名", [fake_names[i % 4] + ("" if i < 4 else str(i)) for i in range(n_h)])
-    h.insert(2, "フリガナ", [["ヒョウガタロウ", "ヒョウガハナコ", "ヒョウガジロウ", "ヒョウガサブロウ"][i % 4] for i in range(n_h)])
+    kana = ["ヒョウガタロウ", "ヒョウガハナコ", "ヒョウガジロウ", "ヒョウガサブロウ"]
+    h.insert(2, "フリガナ", [kana[i % 4] for i in range(n_h)])
     h["住所"] = [f"氷河県氷河市雪原町{i + 1}-{i + 2}-{i + 3}" for i in range(n_h)]
     h["電話番号"] = [f"090-0000-{1000 + i:04d}" for i in range(n_h)]
     h["メールアドレス"] = [f"hyoga.taro{i}@example.invalid" for i in range(n_h)]
@@ -981,7 +989,8 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
     fy22 = fy22[fy22["prefecture_code"] == "04"].head(60).sort_values("consultation_date")
     m._pools["consultations"] = m._pools["consultations"].drop(fy22.index).reset_index(drop=True)
     cum_headers = {"person_id": "相談者ID", "consultation_date": "相談日", "municipality_code": "市区町村コード",
-                   "target_group": "対象者区分", "agency_type": "機関種別", "agency_name": "機関名", "channel": "相談方法"}
+                   "target_group": "対象者区分", "agency_type": "機関種別", "agency_name": "機関名",
+                   "channel": "相談方法"}
     first_half = fy22[fy22["consultation_date"] <= "2022-09-30"]
     k1 = _ja(first_half, "consultations", cum_headers)
     k2 = _ja(fy22, "consultations", cum_headers)
@@ -1074,7 +1083,7 @@ def write_messy_files(out_dir: Path, scale: float = SAMPLE_SCALE, seed: int = DE
     }
     path = m.out_dir / "EXPECTED.json"
     path.write_text(json.dumps(expected, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    return m.paths + [path]
+    return [*m.paths, path]
 
 
 # --------------------------------------------------------------------------------------------

@@ -57,8 +57,9 @@ def test_all_47_prefectures_and_fiscal_years_2020_to_2024(data):
 
 def test_municipality_codes_exist_and_match_their_prefecture(data):
     ref = pd.read_csv(sample.REFERENCE_DIR / "municipalities.csv", dtype=str, keep_default_na=False)
-    valid = ref[(ref["is_seirei_ward"] == "0") & (ref["is_northern_territories"] == "0") & (ref["type"] != "prefecture")]
-    pref_of = dict(zip(valid["code5"], valid["pref_code"]))
+    valid = ref[(ref["is_seirei_ward"] == "0") & (ref["is_northern_territories"] == "0")]
+    valid = valid[valid["type"] != "prefecture"]
+    pref_of = dict(zip(valid["code5"], valid["pref_code"], strict=True))
     for kind in ("consultations", "placements"):
         df = data[kind].dropna(subset=["municipality_code"])
         assert df["municipality_code"].isin(pref_of.keys()).all()
@@ -116,7 +117,8 @@ def test_ages_mostly_35_to_54_and_consistent_with_birth_year(data):
 def test_persons_have_one_to_six_consultations_some_span_years_or_change_group(data):
     c = data["consultations"]
     per_person = c.groupby("person_id").size()
-    assert per_person.min() >= 1 and per_person.max() <= 6
+    assert per_person.min() >= 1
+    assert per_person.max() <= 6
     fy = c["consultation_date"].dt.year - (c["consultation_date"].dt.month < 4)
     assert (fy.groupby(c["person_id"]).nunique() > 1).mean() > 0.05
     assert (c.groupby("person_id")["target_group"].nunique() > 1).any()
@@ -152,7 +154,8 @@ def test_recent_placements_have_unknown_retention(data):
     assert (recent["retained_6m"] == "unknown").all()
     older = p[(p["placement_date"] < "2024-01-01") & (p["outcome_type"] == "regular_employment")]
     assert (older["retained_6m"] == "true").mean() > 0.6
-    assert p["target_group"].isna().any() and p["municipality_code"].isna().any()
+    assert p["target_group"].isna().any()
+    assert p["municipality_code"].isna().any()
 
 
 def test_volume_scales_with_scale():
