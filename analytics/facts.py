@@ -23,7 +23,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     counts and a null as-of date). Cost: a few seconds at 10 million consultations on two cores.
     """
     for table in FACT_TABLES:
-        con.execute(f"delete from {table}")  # noqa: S608 - table names from the constant above
+        con.execute(f"delete from {table}")
     for table in FACT_TABLES:
         con.execute(db.sql_text(f"indicators/facts/{table}"))
 

@@ -11,9 +11,10 @@ import argparse
 import datetime as dt
 import functools
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -373,7 +374,7 @@ def period_end(df: pd.DataFrame, by: list[str], filters: dict[str, list], as_of_
         start = pd.to_datetime(parts[0] + "-04-01", errors="coerce")
         months = (parts[1].astype("float64") - 1) * 3 + 3
         ends = pd.Series([s + pd.DateOffset(months=int(m)) - pd.Timedelta(days=1) if pd.notna(s) else pd.NaT
-                          for s, m in zip(start, months.fillna(0))], index=df.index, dtype="datetime64[ns]")
+                          for s, m in zip(start, months.fillna(0), strict=True)], index=df.index, dtype="datetime64[ns]")
     elif "fiscal_year" in by:
         ends = pd.to_datetime(df["fiscal_year"].astype("Int64").astype("string") + "-03-31", errors="coerce")
         ends = ends + pd.DateOffset(years=1)
@@ -565,8 +566,8 @@ def cohort_curve(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None 
     asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else as_of(con)
     params = _params(flt) | {"max_months": int(max_months)}
     raw = run_grain(con, "indicators/cohort_curve", by_cols, params)
-    columns = by_cols + ["months_since_first_consultation", "cohort_persons", "placed_persons", "rate",
-                         "ci_low", "ci_high", "is_final"]
+    columns = [*by_cols, "months_since_first_consultation", "cohort_persons", "placed_persons", "rate",
+               "ci_low", "ci_high", "is_final"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
     key = by_cols or ["_all"]
@@ -584,8 +585,8 @@ def cohort_curve(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None 
             final = bool(pd.notna(end) and asof is not None
                          and end + pd.DateOffset(months=k) <= pd.Timestamp(asof))
             rows.append((*group, k, size, placed, final))
-    out = pd.DataFrame(rows, columns=key + ["months_since_first_consultation", "cohort_persons",
-                                            "placed_persons", "is_final"])
+    out = pd.DataFrame(rows, columns=[*key, "months_since_first_consultation", "cohort_persons",
+                                      "placed_persons", "is_final"])
     if not by_cols:
         out = out.drop(columns="_all")
     low, high = stats.wilson_interval(out["placed_persons"].to_numpy(), out["cohort_persons"].to_numpy())
@@ -627,7 +628,7 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _run_cli(args: argparse.Namespace) -> int:
-    from analytics.cli import print_table  # noqa: PLC0415 - cli imports us lazily
+    from analytics.cli import print_table
 
     filters = {
         "fiscal_year": _split(args.fiscal_year), "prefecture_code": _split(args.prefecture),
@@ -651,7 +652,7 @@ def _run_cli(args: argparse.Namespace) -> int:
 
 def register_cli(sub: argparse._SubParsersAction) -> None:
     """Add ``python -m analytics indicators``."""
-    from analytics.cli import add_command  # noqa: PLC0415
+    from analytics.cli import add_command
 
     p = add_command(sub, "indicators", "指標を計算する (compute indicators, one row per group)", _run_cli)
     p.add_argument("--by", default="", help=f"集計軸（カンマ区切り）: {','.join(DIMENSIONS)}")

@@ -15,7 +15,7 @@ except ImportError:  # tests/ itself on sys.path (pytest's default import mode)
     from test_indicators import load_fixture
 
 
-@pytest.fixture()
+@pytest.fixture
 def con():
     connection = duckdb.connect()
     db.migrate(connection)

@@ -47,7 +47,7 @@ def load_fixture(con: duckdb.DuckDBPyConnection, directory: Path = FIXTURES) -> 
     con.execute("commit")
 
 
-@pytest.fixture()
+@pytest.fixture
 def con():
     connection = duckdb.connect()
     db.migrate(connection)
@@ -151,7 +151,8 @@ def test_cohort_rates_windows_and_finality(con):
     assert r.regular_within_6m_rate == 0.0
     assert (r.placed_within_12m_rate_numerator, r.placed_within_12m_rate_denominator) == (1, 2)
     assert r.placed_within_12m_rate == 0.5
-    assert r.placed_within_12m_rate_is_final and r.placed_within_12m_rate_is_small
+    assert r.placed_within_12m_rate_is_final
+    assert r.placed_within_12m_rate_is_small
     assert math.isclose(r.placed_within_12m_rate_ci_low, 0.0945, abs_tol=1e-4)
     assert math.isclose(r.placed_within_12m_rate_ci_high, 0.9055, abs_tol=1e-4)
 
@@ -160,11 +161,13 @@ def test_unfinished_cohort_window_is_not_final(con):
     df = indicators.compute(con, by=["fiscal_year"]).set_index("fiscal_year")
     r = df.loc[2022]  # P5: first 2023-02-01; FY2022 ends 2023-03-31, + 6 months > as-of 2023-06-30
     assert not r.regular_within_6m_rate_is_final
-    assert pd.isna(r.regular_within_6m_rate) and pd.isna(r.regular_within_6m_rate_ci_low)
+    assert pd.isna(r.regular_within_6m_rate)
+    assert pd.isna(r.regular_within_6m_rate_ci_low)
     assert (r.regular_within_6m_rate_numerator, r.regular_within_6m_rate_denominator) == (1, 1)
     # final once the as-of date reaches the window's end
     later = indicators.compute(con, by=["fiscal_year"], as_of_date="2023-09-30").set_index("fiscal_year")
-    assert later.loc[2022, "regular_within_6m_rate_is_final"] and later.loc[2022, "regular_within_6m_rate"] == 1.0
+    assert later.loc[2022, "regular_within_6m_rate_is_final"]
+    assert later.loc[2022, "regular_within_6m_rate"] == 1.0
     assert not later.loc[2022, "placed_within_12m_rate_is_final"]
     # no time column and no year filter: an open cohort, never final
     national = indicators.compute(con, indicators=["regular_within_6m_rate"])
@@ -182,7 +185,8 @@ def test_retention_rate_and_zero_denominator(con):
     assert df.loc[2022, "retention_6m_rate"] == 1.0  # P1 retained, P5 unknown
     # FY2020: no regular placements -> zero denominator -> null rate and interval, flagged small
     assert df.loc[2020, "retention_6m_rate_denominator"] == 0
-    assert pd.isna(df.loc[2020, "retention_6m_rate"]) and pd.isna(df.loc[2020, "retention_6m_rate_ci_high"])
+    assert pd.isna(df.loc[2020, "retention_6m_rate"])
+    assert pd.isna(df.loc[2020, "retention_6m_rate_ci_high"])
     assert df.loc[2020, "retention_6m_rate_is_small"]
 
 
@@ -198,7 +202,9 @@ def test_empty_database_gives_zeros_and_nulls():
     con = duckdb.connect()
     db.migrate(con)
     df = indicators.compute(con)
-    assert len(df) == 1 and df["consultations"].iloc[0] == 0 and pd.isna(df["retention_6m_rate"].iloc[0])
+    assert len(df) == 1
+    assert df["consultations"].iloc[0] == 0
+    assert pd.isna(df["retention_6m_rate"].iloc[0])
     assert indicators.compute(con, by="prefecture_code").empty
     assert indicators.as_of(con) is None
 
@@ -221,11 +227,11 @@ def test_columns_are_stable_and_match_registry(con):
 
 
 def test_unknown_dimension_or_indicator_is_an_error(con):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="集計軸"):
         indicators.compute(con, by=["year"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="未登録"):
         indicators.compute(con, indicators=["nope"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="絞り込み"):
         indicators.compute(con, filters={"pref": "13"})
 
 
@@ -236,9 +242,11 @@ def test_region_comparison_funnel(con):
     assert (r27.numerator, r27.denominator, r27.rate) == (1, 1, 1.0)  # P2
     assert r13.reference_rate == pytest.approx(2 / 3)
     half = 1.959964 * math.sqrt(2 / 3 * 1 / 3 / 2)
-    assert r13.lower_95 == pytest.approx(2 / 3 - half, abs=1e-5) and r13.upper_95 == 1.0
-    assert r13.position == "within" and r13.is_small
-    with pytest.raises(ValueError):
+    assert r13.lower_95 == pytest.approx(2 / 3 - half, abs=1e-5)
+    assert r13.upper_95 == 1.0
+    assert r13.position == "within"
+    assert r13.is_small
+    with pytest.raises(ValueError, match="率の指標"):
         indicators.region_comparison(con, "persons")
 
 
@@ -259,7 +267,8 @@ def test_region_comparison_flags_outliers():
                 " prefecture_code, target_group) values (1, 999, 'X', '2022-06-01', 2022, '01', 'long_term_jobless')")
     df = indicators.region_comparison(con, "placed_within_12m_rate", filters={"fiscal_year": 2020})
     by = df.set_index("prefecture_code")
-    assert by.loc["03", "rate"] == 0.05 and by.loc["03", "position"] == "below_998"
+    assert by.loc["03", "rate"] == 0.05
+    assert by.loc["03", "position"] == "below_998"
     # reference 105/300 = 0.35; at n = 100 the 99.8% upper limit is 0.35 + 3.09 * 0.0477 = 0.497 < 0.5
     assert by.loc["01", "reference_rate"] == pytest.approx(0.35)
     assert by.loc["01", "upper_998"] == pytest.approx(0.35 + 3.090232 * math.sqrt(0.35 * 0.65 / 100))
@@ -277,4 +286,5 @@ def test_cohort_curve(con):
     fy22 = df[df.fiscal_year == 2022].set_index("months_since_first_consultation")
     # FY2022 ends 2023-03-31: k months are final while 2023-03-31 + k months <= 2023-06-30
     assert fy22["is_final"].tolist() == [True, True, True, True, False, False, False]
-    assert fy22.loc[2, "rate"] == 1.0 and pd.isna(fy22.loc[4, "rate"])
+    assert fy22.loc[2, "rate"] == 1.0
+    assert pd.isna(fy22.loc[4, "rate"])

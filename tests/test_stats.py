@@ -31,9 +31,12 @@ def test_wilson_known_values(x, n, low, high):
 
 def test_wilson_zero_denominator_is_nan_not_error():
     low, high = stats.wilson_interval(0, 0)
-    assert math.isnan(low) and math.isnan(high)
+    assert math.isnan(low)
+    assert math.isnan(high)
     lows, highs = stats.wilson_interval(np.array([1, 0]), np.array([2, 0]))
-    assert not math.isnan(lows[0]) and math.isnan(lows[1]) and math.isnan(highs[1])
+    assert not math.isnan(lows[0])
+    assert math.isnan(lows[1])
+    assert math.isnan(highs[1])
 
 
 def test_funnel_limits_known_values():
@@ -42,7 +45,8 @@ def test_funnel_limits_known_values():
     # clipped to [0, 1] for small denominators
     assert stats.funnel_limits(0.1, 4) == pytest.approx((0.0, 0.394), abs=1e-3)
     low, high = stats.funnel_limits(0.3, 0)
-    assert math.isnan(low) and math.isnan(high)
+    assert math.isnan(low)
+    assert math.isnan(high)
 
 
 def test_funnel_narrows_with_denominator():
@@ -51,8 +55,8 @@ def test_funnel_narrows_with_denominator():
 
 
 def test_z_values():
-    assert stats.Z_95 == pytest.approx(1.96, abs=1e-3)
-    assert stats.Z_998 == pytest.approx(3.09, abs=1e-3)
+    assert pytest.approx(1.96, abs=1e-3) == stats.Z_95
+    assert pytest.approx(3.09, abs=1e-3) == stats.Z_998
 
 
 def test_safe_rate_nullif_rule():
