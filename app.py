@@ -1,0 +1,72 @@
+"""Entry point: page config, first-start seeding, the page list and the shared sidebar. No logic."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import config, seed, status, ui_text
+from analytics.db import DatabaseBusyError
+from analytics.ui_text import t
+
+# One line per page: (file, URL path, 日本語の題, English title, icon). The first one is the home page.
+# The URL path must differ from the file's name (overview_page.py -> "overview"): Streamlit treats a
+# folder named pages/ as an old-style multipage app until st.navigation has run once, so on a fresh
+# server a shared link /progress would run pages/progress.py alone, without this file (no sidebar,
+# no seeding). With different names the old-style lookup misses and Streamlit starts here instead.
+# tests/test_boundaries.py checks the rule.
+PAGES: list[tuple[str, str, str, str, str]] = [
+    ("pages/overview_page.py", "overview", "概要", "Overview", ":material/dashboard:"),
+]
+
+st.set_page_config(page_title="就職氷河期世代支援 進捗ダッシュボード", page_icon=":material/insights:", layout="wide")
+
+
+@st.cache_resource(show_spinner="サンプルデータを登録しています… (loading the sample data)")
+def _seed_once(db_path: str, enabled: bool) -> list[dict]:
+    """Seed an empty database once per server process and database file."""
+    return seed.ensure_seeded(db_path) if enabled else []
+
+
+db_path = str(config.default_db_path())
+try:
+    seed_reports = _seed_once(db_path, seed.seeding_enabled())
+except DatabaseBusyError:
+    seed_reports = []  # another process is loading right now; the pages show what is there
+
+# The language lives in the URL (?lang=en) so a copied link opens in the same language. Not
+# bind="query-params": a bound widget writes its label (?lang=English), not the code.
+if "lang" not in st.session_state:
+    st.session_state["lang"] = ui_text.lang_or_default(st.query_params.get("lang"))
+with st.sidebar:
+    lang = st.segmented_control(
+        t("sidebar.language"), ui_text.LANGS, required=True, format_func=ui_text.LANG_LABELS.get, key="lang"
+    )
+if lang == ui_text.DEFAULT_LANG:
+    st.query_params.pop("lang", None)
+else:
+    st.query_params["lang"] = lang
+
+page = st.navigation(
+    [
+        st.Page(path, title=en if lang == "en" else ja, icon=icon, url_path=url, default=i == 0)
+        for i, (path, url, ja, en, icon) in enumerate(PAGES)
+    ],
+)
+
+with st.sidebar:
+    try:
+        with status.read_connection(db_path) as con:
+            as_of, last_loaded = status.data_as_of(con)
+        if as_of is None:
+            st.caption(t("sidebar.no_data", lang))
+        else:
+            st.caption(
+                f"{t('sidebar.as_of', lang)}: {ui_text.format_date(as_of, lang)}  \n"
+                f"{t('sidebar.last_loaded', lang)}: {ui_text.format_date(last_loaded, lang)}"
+            )
+    except DatabaseBusyError:
+        st.caption(t("sidebar.db_busy", lang))
+    if failed := seed.failed_files(seed_reports):
+        st.warning(t("seed.failed", lang, files="、".join(failed)))
+
+page.run()

@@ -1,0 +1,113 @@
+"""Shared fixtures: a fresh database per test, and one database seeded from the clean sample per session.
+
+- ``tmp_db``: an empty database path in ``tmp_path``; ``HYOGAKI_DATA_DIR``/``HYOGAKI_DB`` point there for
+  the test, so the app (AppTest), the CLI and ``db.connect()`` all use it. Use it for anything that writes.
+- ``seeded_db_path`` (session): a database seeded once from ``sample_data/clean/``. Treat it as
+  read-only; a test that loads or rolls back uses ``tmp_db``.
+- ``seeded_db``: the same database with ``HYOGAKI_DATA_DIR``/``HYOGAKI_DB`` exported for this test
+  (and ``HYOGAKI_SEED=0``, so nothing is loaded again), for AppTest and the CLI.
+- ``empty_db``: like ``tmp_db`` but with seeding switched off, for the app's empty state.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from analytics import config, seed
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CLEAN_DIR = PROJECT_ROOT / "sample_data" / "clean"
+
+
+def _point_env_at(monkeypatch: pytest.MonkeyPatch, data_dir: Path, *, seeding: bool) -> Path:
+    db_path = data_dir / config.DB_FILE_NAME
+    monkeypatch.setenv(config.DATA_DIR_ENV, str(data_dir))
+    monkeypatch.setenv(config.DB_PATH_ENV, str(db_path))
+    monkeypatch.delenv(config.SECRET_PATH_ENV, raising=False)  # the key lives beside the test database
+    monkeypatch.setenv(seed.SEED_ENV, "1" if seeding else "0")
+    return db_path
+
+
+@pytest.fixture
+def tmp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, not yet created database file; the environment points at it for this test."""
+    return _point_env_at(monkeypatch, tmp_path / "data", seeding=True)
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh database that the app will not seed (``HYOGAKI_SEED=0``): the first-run empty state."""
+    return _point_env_at(monkeypatch, tmp_path / "data", seeding=False)
+
+
+@pytest.fixture(scope="session")
+def seeded_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database loaded once per session from every file in ``sample_data/clean/`` (read-only by agreement)."""
+    files = seed.sample_files(SAMPLE_CLEAN_DIR)
+    if not files:
+        pytest.fail(f"no sample files in {SAMPLE_CLEAN_DIR}: run `python -m analytics sample` to write them")
+    db_path = tmp_path_factory.mktemp("seeded") / config.DB_FILE_NAME
+    saved = os.environ.pop(config.SECRET_PATH_ENV, None)
+    try:
+        reports = seed.ensure_seeded(db_path, sample_dir=SAMPLE_CLEAN_DIR)
+    finally:
+        if saved is not None:
+            os.environ[config.SECRET_PATH_ENV] = saved
+    failed = seed.failed_files(reports)
+    assert not failed, f"clean sample files failed to load: {failed}"
+    assert len(reports) == len(files)
+    return db_path
+
+
+@pytest.fixture
+def seeded_db(seeded_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session's seeded database, with the environment pointing at it for this test."""
+    _point_env_at(monkeypatch, seeded_db_path.parent, seeding=False)
+    return seeded_db_path
+
+
+# ---------------------------------------------------------------------------------------------
+# The page registry: every test that takes an ``app_page`` argument runs once per page of app.py.
+# ---------------------------------------------------------------------------------------------
+
+APP_PATH = PROJECT_ROOT / "app.py"
+
+
+@dataclass(frozen=True)
+class AppPage:
+    """One line of ``PAGES`` in app.py."""
+
+    file: str  # relative to the project root, e.g. "pages/overview_page.py"
+    url_path: str  # the URL the page answers at ("" for the home page)
+    title_ja: str
+    title_en: str
+    is_default: bool
+
+
+def app_pages() -> list[AppPage]:
+    """The pages registered in app.py, read from its source (importing app.py would run Streamlit)."""
+    tree = ast.parse(APP_PATH.read_text(encoding="utf-8"))
+    for node in tree.body:
+        target = (
+            node.target
+            if isinstance(node, ast.AnnAssign)
+            else (node.targets[0] if isinstance(node, ast.Assign) else None)
+        )
+        if isinstance(target, ast.Name) and target.id == "PAGES":
+            entries = ast.literal_eval(node.value)
+            return [
+                AppPage(file=f, url_path="" if i == 0 else url, title_ja=ja, title_en=en, is_default=i == 0)
+                for i, (f, url, ja, en, _icon) in enumerate(entries)
+            ]
+    raise AssertionError("app.py has no PAGES = [...] list")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "app_page" in metafunc.fixturenames:
+        pages = app_pages()
+        metafunc.parametrize("app_page", pages, ids=[Path(p.file).stem for p in pages])
