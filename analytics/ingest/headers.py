@@ -145,7 +145,8 @@ def _two_row_labels(upper: list[str | None], lower: list[str | None]) -> list[st
         if not candidates:
             labels.append(None)
             continue
-        labels.append(max(candidates, key=lambda c: (match_header(c)[1], c == lo)))
+        # Equal confidence: the longer label is the more specific (「就職」+「区分」 beats 「区分」).
+        labels.append(max(candidates, key=lambda c: (match_header(c)[1], len(c))))
     return labels
 
 

@@ -354,13 +354,18 @@ def parse_municipality(value: object, prefecture_code: str | None = None) -> Res
                 return None, "invalid_check_digit"
             muni = ref.municipalities.get(digits[:5])
             return (_city_of(muni), None) if muni else (None, "unknown_municipality")
+        readings = []  # every way the digits can be read, in order of preference
         if len(digits) in (4, 5) and (muni := ref.municipalities.get(digits.zfill(5))):
-            return _city_of(muni), None
+            readings.append(muni)
         if len(digits) == 5:  # a 6-digit code that lost its leading zero: 22012 → 022012
             padded = digits.zfill(6)
             if padded[5] == check_digit(padded[:5]) and (muni := ref.municipalities.get(padded[:5])):
-                return _city_of(muni), None
-        return None, "unknown_municipality"
+                readings.append(muni)
+        # "23213" is both 愛知県 23213 and 青森県 02321(3): the prefecture column decides; without one,
+        # the 5-digit reading (the usual export format) wins.
+        if prefecture_code and len(readings) > 1:
+            readings = [m for m in readings if m.pref_code == prefecture_code] or readings
+        return (_city_of(readings[0]), None) if readings else (None, "unknown_municipality")
     return _municipality_by_name(text, prefecture_code)
 
 

@@ -144,10 +144,11 @@ def _check_mapping(mapping: dict[str, str] | None) -> None:
 
 def _raise_unusable(report: IngestReport) -> None:
     sheets = "、".join(s.sheet for s in report.sheets) or "なし"
-    missing = [s for s in report.sheets if s.kind and s.skip_reason and s.header_row]
-    if missing:
-        s = missing[0]
-        raise IngestError("missing_columns", file=report.file, sheet=s.sheet, columns=s.skip_reason)
+    with_header = [s for s in report.sheets if s.header_row]
+    if with_header:
+        s = with_header[0]
+        columns = s.skip_reason if s.kind else "相談日（相談記録）、就職日と就職等区分（就職実績）、指標と目標値（目標）のいずれか"
+        raise IngestError("missing_columns", file=report.file, sheet=s.sheet, columns=columns)
     raise IngestError("no_header", file=report.file, sheets=sheets)
 
 
@@ -189,6 +190,7 @@ def _prepare_sheet(stage: duckdb.DuckDBPyConnection, raw: RawSheet, file_name: s
     detected, missing = hdr.detect_kind(mapped, raw.name)
     result.kind = kind or detected
     if result.kind is None:
+        result.header_row = None if len(mapped) < 2 else result.header_row  # a pivot's 市町村 column is no header
         result.skip_reason = "相談・就職・目標の記録の列（個人ID・相談日・就職日・指標など）がありません（集計表などとしてスキップ）"
         result.skip_reason_en = "no record columns (person ID, dates, indicator): skipped as a summary sheet"
         return result
@@ -393,12 +395,13 @@ def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, p_table: s
         value = "p.person_id" if c == "person_id" else f"p.\"{c}__orig\""
         pairs += [_q(header), value]
     raw_row = f"json_object({', '.join(pairs)})::varchar" if pairs else "null"
+    # An ID cell is shown as its pseudonym: the original ID is never stored, quarantine included.
+    value_expr = (f"case when i.column_name = {_q(by_column['person_id'].header)} then p.person_id else i.value end"
+                  if "person_id" in by_column else "i.value")
     frame = stage.execute(f"""
         select {_q(kind)} as kind, {_q(file_name)} as file_name, {_q(sheet)} as sheet,
                i.source_row as row_number, i.column_name,
-               case when i.column_name is not null and i.reason_code <> 'missing_required'
-                         and i.value is not null and i.column_name = {_q(by_column['person_id'].header if 'person_id' in by_column else '')}
-                    then p.person_id else i.value end as value,
+               {value_expr} as value,
                i.reason_code,
                replace(replace(r.ja, '{{column}}', coalesce(i.column_name, '')), '{{value}}', coalesce(i.value, '')) as message_ja,
                replace(replace(r.en, '{{column}}', coalesce(i.column_name, '')), '{{value}}', coalesce(i.value, '')) as message_en,
