@@ -374,7 +374,8 @@ def period_end(df: pd.DataFrame, by: list[str], filters: dict[str, list], as_of_
         start = pd.to_datetime(parts[0] + "-04-01", errors="coerce")
         months = (parts[1].astype("float64") - 1) * 3 + 3
         ends = pd.Series([s + pd.DateOffset(months=int(m)) - pd.Timedelta(days=1) if pd.notna(s) else pd.NaT
-                          for s, m in zip(start, months.fillna(0), strict=True)], index=df.index, dtype="datetime64[ns]")
+                          for s, m in zip(start, months.fillna(0), strict=True)],
+                         index=df.index, dtype="datetime64[ns]")
     elif "fiscal_year" in by:
         ends = pd.to_datetime(df["fiscal_year"].astype("Int64").astype("string") + "-03-31", errors="coerce")
         ends = ends + pd.DateOffset(years=1)
@@ -613,6 +614,138 @@ def catalogue_markdown() -> str:
     return _render_catalogue(REGISTRY)
 
 
+_GENERAL_RULES = """\
+## 共通の定義 (rules that apply to every indicator)
+
+**Source and as-of date.** Every number is computed by DuckDB from the loaded program records
+(`consultations`, `placements`) through the derived tables `person_facts` and `placement_facts`, which the
+loader rebuilds in the same transaction as every load and rollback. The *as-of date* is the latest
+consultation or placement date in the data (or a date given by the caller).
+
+**Periods.** 年度 `fiscal_year` runs April–March and is named by its starting year (FY2021 = 2021-04-01 to
+2022-03-31). `fiscal_quarter` is written `2021-Q1` (Q1 = April–June of FY2021). `month` is `2021-04`.
+
+**Dimensions (group by any, filter by any).** `fiscal_year`, `fiscal_quarter`, `month`, national (no
+geographic column), `prefecture_code`, `municipality_code`, `target_group`, `agency_type`, `gender`,
+`age_band`. Age band: the recorded age, else the consultation's calendar year minus the birth year:
+35–39, 40–44, 45–49, 50–54, other (including unknown). Filters apply to the same attribution as grouping.
+
+**Attribution.** A consultation counts where, when and for whom it was recorded. A cohort member counts
+with the attributes of their first consultation ever. A placement counts at its own date; its region and
+target group are its own when the sender filled them in, otherwise the person's *reference consultation*:
+the latest consultation on or before the placement date, else the person's first consultation. A
+placement with only a prefecture keeps the person's municipality only if it lies in that prefecture.
+
+**Distinct persons: rows need not add up.** Person counts are distinct *within each row*. A person who
+consulted in FY2020 and FY2021, or in two prefectures, or moved from one target group to another, counts
+once in each row but once in the total. Group rows therefore need not add up to the total; the CLI says so
+on standard error and `compute()` puts the same note in `df.attrs["note"]`.
+
+**Rows.** One row per group that has at least one record in the tables behind the requested indicators
+(a group with consultations but no placements shows zero placements). An empty group value means the
+attribute is unknown — for example an unlinked placement sent without a region.
+
+**Rates.** Fractions between 0 and 1 (percent is display only). Each rate comes with its numerator,
+denominator and a 95% Wilson score interval (`_ci_low`, `_ci_high`); a denominator under 10 is flagged
+(`_is_small`); a zero denominator gives an empty value, never an error.
+
+**Start cohorts and windows.** Cohort rates follow persons from their first consultation (start cohort)
+for a fixed window of calendar months: first consultation 2021-04-15 → a 6-month window ends 2021-10-15,
+inclusive. A group's rate is *final* (`_is_final`) only when the window of its last possible member
+(period end + window) has elapsed on or before the as-of date; until then the rate and interval are empty
+and the numerator and denominator so far are shown. Without a time column in the grouping, the period is
+the filtered fiscal years (or, with no filter, runs to the as-of date and is never final).
+
+**Placements before the first consultation** are not outcomes of support: they are excluded from every
+outcome count and cohort rate, and counted in `placements_before_first_consultation`.
+**Placements whose person has no consultation** (unlinked) stay in the outcome counts (they are program
+records) with their own region and group, or an empty one, and are counted in `unlinked_placements`.
+
+**Region comparison.** `region_comparison()` gives, for each prefecture (or municipality within a
+prefecture), the rate, its denominator, the pooled reference rate and 95% / 99.8% funnel-plot control
+limits, p0 ± z·√(p0(1−p0)/n) with z = 1.960 and 3.090, clipped to [0, 1] (Spiegelhalter 2005), so small
+places are not ranked on noise.
+
+**Records are flows; the national headline is a stock.** The headline target (+300,000 regular employees
+of the generation against 2019) is a change in a stock measured by the Labour Force Survey (労働力調査).
+It ships as a separate reference table (`analytics/reference/headline_lfs.csv`, with sources) and is shown
+beside, never added to, the indicators below.
+
+**Progress against targets** (`progress.compute_progress`): cumulative actual over the target's period up
+to the as-of date; achievement = actual ÷ target; expected by now = target × elapsed months ÷ months in the
+period (linear, monthly; the current month counts by the fraction of it elapsed); pace index = actual ÷
+expected; projection = actual + recent run rate (last 3 months) × months left; monthly rate still needed =
+(target − actual) ÷ months left; status on_track (pace ≥ 100%), at_risk (90–100%), off_track (< 90%),
+thresholds in `analytics/stages.toml`. The latest target vintage is used unless another is asked for.
+This follows US WIOA practice of scoring actual ÷ target per indicator (WIOA flags below 90% of the
+target overall or below 50% on one indicator).
+
+**International practice followed.** Start cohorts followed over fixed windows, never cumulative outcomes
+divided by cumulative starts (UK Work and Health Programme statistics); outcomes at fixed windows with
+negative and unknown outcomes kept in the denominator (EU Youth Guarantee indicator framework); actual ÷
+target per indicator with tolerance thresholds (US WIOA performance accountability).
+"""
+
+
+def _render_catalogue(registry: tuple[Indicator, ...]) -> str:
+    """Markdown catalogue: general rules, a summary table, then one section per indicator."""
+    kinds = {"count": "count 件数・人数", "rate": "rate 率 (0-1)", "median": "median 中央値"}
+    better = {True: "higher", False: "lower", None: "neither"}
+    lines = [
+        "# 指標カタログ (Indicator catalogue)",
+        "",
+        "<!-- Generated from analytics/indicators.py (REGISTRY) by `python -m analytics.indicators`."
+        " Do not edit by hand: tests/test_docs.py checks that this file is up to date. -->",
+        "",
+        "One definition per number. Every page, chart, report, export and the CLI "
+        "(`python -m analytics indicators`) reads these indicators from the same registry and SQL files.",
+        "",
+        _GENERAL_RULES,
+        "## 一覧 (summary)",
+        "",
+        "| id | 日本語名 | English | unit | kind | category | better |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for ind in registry:
+        lines.append(f"| `{ind.id}` | {ind.ja} | {ind.en} | {ind.unit} ({ind.unit_en}) | {kinds[ind.kind]} "
+                     f"| {ind.category} | {better[ind.higher_is_better]} |")
+    lines.append("")
+    lines.append("## 指標 (indicators)")
+    for ind in registry:
+        lines += [
+            "",
+            f"### `{ind.id}` — {ind.ja} ({ind.en})",
+            "",
+            f"**定義** {ind.definition_ja}",
+            "",
+            f"**Definition.** {ind.definition}",
+            "",
+            "| | |",
+            "|---|---|",
+            f"| Unit | {ind.unit} ({ind.unit_en}) |",
+            f"| Kind | {kinds[ind.kind]} |",
+            f"| Counted unit (grain) | {ind.grain}; one output row per group of the chosen dimensions |",
+        ]
+        if ind.numerator:
+            lines.append(f"| Numerator | {ind.numerator} |")
+        if ind.denominator:
+            lines.append(f"| Denominator | {ind.denominator} |")
+        lines += [
+            f"| Window | {ind.window or 'The period itself (by the date named under attribution).'} |",
+            f"| Attribution | {ind.attribution} |",
+            f"| Output columns | {', '.join(f'`{c}`' for c in ind.columns)} |",
+            f"| Higher is better | {better[ind.higher_is_better]} |",
+            f"| Practice followed | {ind.practice} |",
+            f"| SQL | `analytics/sql/{ind.sql}.sql` |",
+            f"| Tests | {', '.join(f'`{t}`' for t in ind.tests)} (tests/test_indicators.py) |",
+            "",
+            "Caveats:",
+            "",
+        ]
+        lines += [f"- {c}" for c in ind.caveats] or ["- None beyond the general rules."]
+    return "\n".join(lines) + "\n"
+
+
 def write_catalogue(path: Path = DOCS_PATH) -> Path:
     """Write the catalogue to ``docs/indicators.md`` (or ``path``)."""
     path.write_text(catalogue_markdown(), encoding="utf-8")
@@ -670,7 +803,3 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
 
 if __name__ == "__main__":
     print(write_catalogue())
-
-
-def _render_catalogue(registry: tuple[Indicator, ...]) -> str:
-    return "\n".join(f"- {i.id}" for i in registry) + "\n"

@@ -288,3 +288,15 @@ def test_cohort_curve(con):
     assert fy22["is_final"].tolist() == [True, True, True, True, False, False, False]
     assert fy22.loc[2, "rate"] == 1.0
     assert pd.isna(fy22.loc[4, "rate"])
+
+
+def test_cohort_period_end_per_time_dimension():
+    df = pd.DataFrame({"month": ["2021-04", "2022-02"], "fiscal_quarter": ["2021-Q1", "2021-Q4"],
+                       "fiscal_year": [2021, 2021]})
+    ends = {d: indicators.period_end(df, [d], {}, None).dt.date.tolist() for d in ("month", "fiscal_quarter",
+                                                                                   "fiscal_year")}
+    assert ends["month"] == [dt.date(2021, 4, 30), dt.date(2022, 2, 28)]
+    assert ends["fiscal_quarter"] == [dt.date(2021, 6, 30), dt.date(2022, 3, 31)]
+    assert ends["fiscal_year"] == [dt.date(2022, 3, 31)] * 2
+    open_end = indicators.period_end(df, [], {"fiscal_year": [2020, 2022]}, dt.date(2024, 1, 1))
+    assert open_end.dt.date.tolist() == [dt.date(2023, 3, 31)] * 2
