@@ -28,7 +28,7 @@ from analytics.ingest.readers import RawSheet, read_file
 from analytics.ingest.report import EXCLUDED_TYPES, IngestReport, SheetResult
 
 TOTAL_WORDS = ["合計", "計", "総計", "小計", "累計", "総合計", "合計欄", "total", "grandtotal", "sum", "subtotal"]
-NOTE_PATTERN = r"^(※|\*|注[)）:：\s]|\(注|（注|注記|備考|出典|資料|\[注|【注)"
+NOTE_PATTERN = r"^(※|\*|＊|注[)）:：\s]|\(注|（注|注記|備考|出典|資料|\[注|【注)"
 PREVIEW_ROWS = 20
 MAX_AGE = 120
 
@@ -206,9 +206,18 @@ def _prepare_sheet(stage: duckdb.DuckDBPyConnection, raw: RawSheet, file_name: s
     return result
 
 
-def _clean_sql(expr: str) -> str:
-    """Full-width → ASCII, trimmed, empty → NULL (bind ``$fw``, ``$hw``)."""
-    return f"nullif(trim(translate({expr}, $fw, $hw), $ws), '')"
+def _trim_sql(expr: str) -> str:
+    """Trimmed (ASCII and ideographic spaces), empty → NULL (bind ``$ws``)."""
+    return f"nullif(trim({expr}, $ws), '')"
+
+
+def _width_sql(expr: str) -> str:
+    """Full-width ASCII → ASCII for free text (bind ``$fw``, ``$hw``).
+
+    DuckDB's translate() costs ~3 s per million cells with a 95-character map, so only cells that
+    contain a full-width character pay for it; parsed columns are normalised per distinct value instead.
+    """
+    return f"case when regexp_matches({expr}, '[\\x{{FF01}}-\\x{{FF5E}}]') then translate({expr}, $fw, $hw) else {expr} end"
 
 
 def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetResult, table: contract.Table, *,
@@ -224,23 +233,30 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
     # 1. rename + clean, and classify rows (blank / total / note / data).
     all_cells = [f"c{i}" for i in range(raw.width)]
     blank = " and ".join(f"coalesce(trim({c}, $ws), '') = ''" for c in all_cells)
-    first_cells = [_clean_sql(c) for c in all_cells[:5]]
+    first_cells = [_trim_sql(c) for c in all_cells[:5]]
     first_cell = f"coalesce({', '.join(first_cells)})" if len(first_cells) > 1 else first_cells[0]
     squeezed = ", ".join(f"lower(replace({c}, ' ', ''))" for c in first_cells)
     pid = by_column.get("person_id")
-    pid_clean = _clean_sql(f"c{pid.index}") if pid else "null"
+    pid_clean = _trim_sql(f"c{pid.index}") if pid else "null"
     is_total = (f"list_has_any([{squeezed}], $total_words) "
                 f"and ({pid_clean} is null or list_contains($total_words, lower(replace({pid_clean}, ' ', ''))))")
     is_note = f"regexp_matches({first_cell}, $note_pattern) and ({pid_clean} is null or {pid_clean} = {first_cell})"
+    # Most rows carry an ordinary person ID: decide those first, so CASE evaluates the wide blank,
+    # total and note tests only on the few remaining rows.
+    plain_record = (f"when {pid_clean} is not null and not list_contains($total_words, lower({pid_clean})) "
+                    f"and not regexp_matches({pid_clean}, $note_pattern) then 'data' " if pid else "")
     selects = [f"rowid + 1 as source_row",
-               f"case when {blank} then 'blank' when {is_total} then 'total' when {is_note} then 'note' "
+               f"case {plain_record}when {blank} then 'blank' when {is_total} then 'total' when {is_note} then 'note' "
                f"else 'data' end as row_class"]
     for column in table.columns:
         match = by_column.get(column.name)
         if match is None:
             selects += [f"null::varchar as \"{column.name}__orig\"", f"null::varchar as \"{column.name}__raw\""]
         else:
-            selects += [f"c{match.index} as \"{column.name}__orig\"", f"{_clean_sql(f'c{match.index}')} as \"{column.name}__raw\""]
+            raw_value = _trim_sql(f"c{match.index}")
+            if _parser_for(column) is None and column.name != "person_id":  # free text: stored as cleaned here
+                raw_value = _width_sql(raw_value)
+            selects += [f"c{match.index} as \"{column.name}__orig\"", f"{raw_value} as \"{column.name}__raw\""]
     _execute(stage, f"create table {m_table} as select {', '.join(selects)} from {raw.table} where rowid >= {data_start}",
              params)
 
@@ -249,9 +265,9 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
     for column in table.columns:
         c = column.name
         if c == "person_id":
-            norm = (f"nullif(upper(regexp_replace(translate(translate(\"{c}__orig\", $fw, $hw), $dashes, $hyphens), "
-                    f"'\\s+', '', 'g')), '')")
-            typed += [f"{pseudonym.hmac_sql(norm)} as person_id", "null::varchar as person_id__reason"]
+            lookup = _person_lookup(stage, m_table, params)
+            joins.append(f"left join {lookup} as lk_person_id on lk_person_id.v = m.person_id__raw")
+            typed += ["lk_person_id.value as person_id", "null::varchar as person_id__reason"]
             continue
         if c == "municipality_code":
             continue  # needs the parsed prefecture: below
@@ -267,45 +283,46 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
         joins.append(f"left join {lookup} as lk_muni on lk_muni.v = m.municipality_code__raw "
                      f"and lk_muni.pref is not distinct from lk_prefecture_code.value")
         typed += ["lk_muni.value as municipality_code", "lk_muni.reason as municipality_code__reason"]
-    origs = [f"m.\"{c}__orig\"" for c in table.column_names] + [f"m.\"{c}__raw\"" for c in table.column_names]
-    _execute(stage, f"create table {p_table} as select m.source_row, m.row_class, {', '.join(typed)}, "
-                    f"{', '.join(origs)} from {m_table} as m {' '.join(joins)}", params)
+    missing = [f"m.\"{c}__raw\" is null as \"{c}__missing\"" for c in table.column_names]
+    _execute(stage, f"create table {p_table} as select m.source_row, {', '.join(typed)}, {', '.join(missing)} "
+                    f"from {m_table} as m {' '.join(joins)} where m.row_class = 'data'", params)
 
-    # 3. issues: one row per problem; a row with any problem is quarantined.
+    # 3. issues: one row per problem (column, reason); a row with any problem is quarantined.
     issue_selects = []
     for column in table.columns:
         c = column.name
-        header = by_column[c].header if c in by_column else column.ja
-        issue_selects.append(f"select source_row, {_q(header)} as column_name, \"{c}__orig\" as value, "
-                             f"\"{c}__reason\" as reason_code from {p_table} "
-                             f"where row_class = 'data' and \"{c}__reason\" is not null")
+        issue_selects.append(f"select source_row, {_q(c)} as column_key, \"{c}__reason\" as reason_code "
+                             f"from {p_table} where \"{c}__reason\" is not null")
         if column.required:
-            issue_selects.append(f"select source_row, {_q(header)}, \"{c}__orig\", 'missing_required' from {p_table} "
-                                 f"where row_class = 'data' and \"{c}__raw\" is null")
+            issue_selects.append(f"select source_row, {_q(c)}, 'missing_required' from {p_table} where \"{c}__missing\"")
     if table.name == "consultations":
-        issue_selects.append(f"select source_row, null, null, 'missing_region' from {p_table} where row_class = 'data' "
-                             f"and municipality_code__raw is null and prefecture_code__raw is null")
+        issue_selects.append(f"select source_row, null, 'missing_region' from {p_table} "
+                             f"where municipality_code__missing and prefecture_code__missing")
     if "municipality_code" in table.column_names:
-        header = by_column["prefecture_code"].header if "prefecture_code" in by_column else "都道府県"
-        issue_selects.append(f"select source_row, {_q(header)}, prefecture_code__orig, 'prefecture_mismatch' "
-                             f"from {p_table} where row_class = 'data' and municipality_code is not null "
-                             f"and prefecture_code is not null and left(municipality_code, 2) <> prefecture_code")
+        issue_selects.append(f"select source_row, 'prefecture_code', 'prefecture_mismatch' from {p_table} "
+                             f"where left(municipality_code, 2) <> prefecture_code")
     if table.name == "targets":
-        issue_selects.append(f"select source_row, null, null, 'missing_period' from {p_table} where row_class = 'data' "
-                             f"and fiscal_year__raw is null and stage__raw is null")
+        issue_selects.append(f"select source_row, null, 'missing_period' from {p_table} "
+                             f"where fiscal_year__missing and stage__missing")
     issues_table = f"i_{n}"
     _execute(stage, f"create table {issues_table} as {' union all '.join(issue_selects)}", params)
 
-    # 4. rows to load, with within-file duplicates removed (the first occurrence is kept).
+    # 4. rows to load; within the file the first occurrence of a duplicate key is kept.
     out_columns = _output_columns(table)
     key_sql = ", ".join(f"\"{k}\"" for k in table.duplicate_key)
     valid_table = f"v_{n}"
     _execute(stage, f"""
         create table {valid_table} as
+        with clean_rows as (
+            select * from {p_table} p
+            where not exists (select 1 from {issues_table} i where i.source_row = p.source_row)
+        ),
+        first_of_key as (
+            select min(source_row) as source_row from clean_rows group by {key_sql}
+        )
         select {_q(raw.name)} as source_sheet, source_row, {', '.join(out_columns)},
-               row_number() over (partition by {key_sql} order by source_row) > 1 as is_duplicate
-        from {p_table}
-        where row_class = 'data' and source_row not in (select source_row from {issues_table})
+               source_row not in (select source_row from first_of_key) as is_duplicate
+        from clean_rows
     """, params)
 
     counts = dict(stage.execute(f"select row_class, count(*) from {m_table} group by all").fetchall())
@@ -315,11 +332,12 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
     result.quarantined_by_reason = dict(stage.execute(
         f"select reason_code, count(distinct source_row) from {issues_table} group by all order by all").fetchall())
     result.duplicates_in_file = stage.execute(f"select count(*) from {valid_table} where is_duplicate").fetchone()[0]
-    result.valid = stage.execute(f"select * exclude (is_duplicate) from {valid_table} where not is_duplicate "
-                                 f"order by source_row").fetch_arrow_table()
+    result.valid = stage.execute(f"select * exclude (is_duplicate) from {valid_table} where not is_duplicate"
+                                 ).fetch_arrow_table()
     result.preview = stage.execute(f"select * exclude (is_duplicate, source_sheet) from {valid_table} "
                                    f"order by source_row limit {PREVIEW_ROWS}").df()
-    result.issues = _issue_frame(stage, issues_table, p_table, table, by_column, raw.name, file_name, result.kind)
+    result.issues = _issue_frame(stage, issues_table, m_table, p_table, table, by_column, raw.name, file_name,
+                                 result.kind)
 
 
 def _output_columns(table: contract.Table) -> list[str]:
@@ -353,6 +371,21 @@ def _lookup_table(stage: duckdb.DuckDBPyConnection, m_table: str, column: str, p
     return name
 
 
+def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[str, object]) -> str:
+    """Distinct IDs → normalised (Python, ``normalise_person_id``) → pseudonymised (HMAC in SQL)."""
+    values = [r[0] for r in stage.execute(
+        f"select distinct person_id__raw from {m_table} where row_class = 'data' and person_id__raw is not null"
+    ).fetchall()]
+    frame = pd.DataFrame({"v": pd.Series(values, dtype=object),
+                          "normalised": pd.Series([nz.normalise_person_id(v) for v in values], dtype=object)})
+    name = f"lk_{m_table}_person_id"
+    stage.register(f"{name}_df", frame)
+    _execute(stage, f"create table {name} as select v::varchar as v, "
+                    f"{pseudonym.hmac_sql('normalised::varchar')} as value from {name}_df", params)
+    stage.unregister(f"{name}_df")
+    return name
+
+
 def _municipality_lookup(stage: duckdb.DuckDBPyConnection, m_table: str) -> str:
     """Distinct (municipality cell, parsed prefecture) pairs: a name like 府中市 needs its prefecture."""
     pref_lookup = f"lk_{m_table}_prefecture_code"
@@ -382,36 +415,38 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, p_table: str, table: contract.Table,
-                 by_column: dict, sheet: str, file_name: str, kind: str) -> pd.DataFrame:
+def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, m_table: str, p_table: str,
+                 table: contract.Table, by_column: dict, sheet: str, file_name: str, kind: str) -> pd.DataFrame:
     """Quarantine rows: issue + messages + the row's contract columns as sent (IDs pseudonymised)."""
     reasons = pd.DataFrame([(code, ja, en) for code, (ja, en) in REASONS.items()], columns=["code", "ja", "en"])
+    headers = pd.DataFrame([(c.name, by_column[c.name].header if c.name in by_column else c.ja) for c in table.columns],
+                           columns=["column_key", "header"])
     stage.register("reasons_df", reasons)
+    stage.register("headers_df", headers)
     pairs = []
     for c in table.column_names:
-        header = by_column[c].header if c in by_column else None
-        if header is None:
-            continue
-        value = "p.person_id" if c == "person_id" else f"p.\"{c}__orig\""
-        pairs += [_q(header), value]
+        if c in by_column:
+            pairs += [_q(by_column[c].header), "p.person_id" if c == "person_id" else f"m.\"{c}__orig\""]
     raw_row = f"json_object({', '.join(pairs)})::varchar" if pairs else "null"
-    # An ID cell is shown as its pseudonym: the original ID is never stored, quarantine included.
-    value_expr = (f"case when i.column_name = {_q(by_column['person_id'].header)} then p.person_id else i.value end"
-                  if "person_id" in by_column else "i.value")
+    # The cell as sent; an ID cell is shown as its pseudonym: the original ID is never stored.
+    value = "case i.column_key " + " ".join(
+        f"when {_q(c)} then {'p.person_id' if c == 'person_id' else f'm.{chr(34)}{c}__orig{chr(34)}'}"
+        for c in table.column_names) + " end"
     frame = stage.execute(f"""
         select {_q(kind)} as kind, {_q(file_name)} as file_name, {_q(sheet)} as sheet,
-               i.source_row as row_number, i.column_name,
-               {value_expr} as value,
-               i.reason_code,
-               replace(replace(r.ja, '{{column}}', coalesce(i.column_name, '')), '{{value}}', coalesce(i.value, '')) as message_ja,
-               replace(replace(r.en, '{{column}}', coalesce(i.column_name, '')), '{{value}}', coalesce(i.value, '')) as message_en,
+               i.source_row as row_number, h.header as column_name, {value} as value, i.reason_code,
+               replace(replace(r.ja, '{{column}}', coalesce(h.header, '')), '{{value}}', coalesce({value}, '')) as message_ja,
+               replace(replace(r.en, '{{column}}', coalesce(h.header, '')), '{{value}}', coalesce({value}, '')) as message_en,
                {raw_row} as raw_row
         from {issues_table} i
+        join {m_table} m using (source_row)
         join {p_table} p using (source_row)
+        left join headers_df h on h.column_key = i.column_key
         left join reasons_df r on r.code = i.reason_code
-        order by i.source_row, i.column_name
+        order by i.source_row, h.header
     """).df()
     stage.unregister("reasons_df")
+    stage.unregister("headers_df")
     return frame
 
 
