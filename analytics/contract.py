@@ -229,7 +229,7 @@ CONSULTATIONS = Table(
                aliases=("機関種別", "支援機関種別", "機関区分", "相談機関種別", "窓口種別", "agency type", "agency_type"),
                description_ja="相談を受けた機関の種別。分からない名称は「その他」になります。", example="サポステ"),
         Column("agency_name", "機関名", "Agency name", "text",
-               aliases=("機関名", "支援機関", "支援機関名", "相談機関", "相談機関名", "窓口", "窓口名", "事業所名", "実施機関",
+               aliases=("機関名", "支援機関", "支援機関名", "相談機関", "相談機関名", "窓口", "窓口名", "実施機関",
                         "agency", "agency name", "agency_name"),
                description_ja="機関の名称（例：ハローワーク青森）。", example="あおもり若者サポートステーション"),
         Column("channel", "相談方法", "Channel", "code", codes="channel",

@@ -1,0 +1,65 @@
+"""Readers: encodings, delimiters, row numbers and Excel cell types become text without interpretation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import duckdb
+import openpyxl
+import pytest
+
+from analytics.ingest.errors import IngestError
+from analytics.ingest.readers import read_file
+
+from .conftest import MESSY
+
+
+def _rows(stage, sheet):
+    return stage.execute(f"select rowid + 1, * from {sheet.table} order by rowid").fetchall()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_reads_each_encoding_offices_use(encoding):
+    stage = duckdb.connect()
+    text = "個人ID,機関名\n01,㈱髙橋①Ⅲ\n"
+    sheet = read_file(stage, text.encode(encoding), "a.csv")[0]
+    assert _rows(stage, sheet)[1][1:] == ("01", "㈱髙橋①Ⅲ")
+
+
+def test_tab_separated_named_csv():
+    stage = duckdb.connect()
+    sheet = read_file(stage, (MESSY / "b_utf8_bom_tab_consultations.csv").read_bytes(), "b.csv")[0]
+    assert sheet.width > 5
+
+
+def test_codes_keep_leading_zeros_and_blank_lines_keep_row_numbers():
+    stage = duckdb.connect()
+    sheet = read_file(stage, "a,b\n\n01100,007\n\n\n\"x\ny\",2\n".encode(), "a.csv")[0]
+    rows = _rows(stage, sheet)
+    assert rows[2] == (3, "01100", "007")
+    assert rows[5][1] == "x\ny"
+    assert [r[1] for r in rows[3:5]] == [None, None]
+
+
+def test_excel_cells_become_text_as_shown():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["コード", "日付", "日時", "数"])
+    ws.append([22012, dt.date(2021, 4, 5), dt.datetime(2021, 4, 5, 10, 30), 1.5])
+    buf = io.BytesIO()
+    wb.save(buf)
+    stage = duckdb.connect()
+    sheet = read_file(stage, buf.getvalue(), "x.xlsx")[0]
+    assert _rows(stage, sheet)[1] == (2, "22012", "2021-04-05", "2021-04-05 10:30:00", "1.5")
+
+
+def test_legacy_xls_reads():
+    stage = duckdb.connect()
+    sheets = read_file(stage, (MESSY / "d_legacy_placements.xls").read_bytes(), "d.xls")
+    assert sheets[0].rows > 40
+
+
+def test_garbage_is_an_ingest_error():
+    with pytest.raises(IngestError):
+        read_file(duckdb.connect(), b"PK\x03\x04garbage", "x.xlsx")
