@@ -18,7 +18,7 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview_page.py", "overview", "概要", "Overview", ":material/dashboard:"),
 ]
 
-st.set_page_config(page_title="就職氷河期世代支援 進捗ダッシュボード", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title="就職氷河期世代支援 進捗ダッシュボード", page_icon="📈", layout="wide")
 
 
 @st.cache_resource(show_spinner="サンプルデータを登録しています… (loading the sample data)")
@@ -52,6 +52,7 @@ page = st.navigation(
         for i, (path, url, ja, en, icon) in enumerate(PAGES)
     ],
 )
+st.set_page_config(page_title=f"{page.title} | {t('app.title', lang)}")
 
 with st.sidebar:
     try:

@@ -187,7 +187,7 @@ def prefecture_table(summary: LoadedSummary, lang: str = ui_text.DEFAULT_LANG) -
         ui_text.prefecture_label(c, lang) if isinstance(c, str) else ui_text.t("unknown", lang)
         for c in df["prefecture_code"]
     ]
-    cols = ["prefecture_code", "prefecture", "consultations", "persons", "placements"]
+    cols = ["prefecture", "consultations", "persons", "placements"]
     return df[cols].rename(columns={c: ui_text.t(f"col.{c}", lang) for c in cols})
 
 

@@ -9,6 +9,13 @@ from analytics.ui_text import format_count, t
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 
+
+def show_table(frame, **kwargs) -> None:
+    """A table with thousands separators in the reader's locale (1,234)."""
+    numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.select_dtypes("number").columns}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers, **kwargs)
+
+
 st.title(t("overview.title", lang))
 st.caption(t("overview.caption", lang))
 
@@ -38,13 +45,13 @@ st.caption(
     )
 )
 
-left, right = st.columns([2, 3])
+left, right = st.columns(2, gap="large")
 with left:
     st.subheader(t("overview.by_fiscal_year", lang))
-    st.dataframe(status.fiscal_year_table(summary, lang), hide_index=True, width="stretch")
+    show_table(status.fiscal_year_table(summary, lang))
 with right:
     st.subheader(t("overview.by_prefecture", lang))
-    st.dataframe(status.prefecture_table(summary, lang), hide_index=True, width="stretch", height=420)
+    show_table(status.prefecture_table(summary, lang), height=420)
 
 st.subheader(t("overview.batches", lang))
-st.dataframe(status.batches_table(batches, lang), hide_index=True, width="stretch")
+show_table(status.batches_table(batches, lang))

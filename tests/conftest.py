@@ -84,6 +84,7 @@ class AppPage:
 
     file: str  # relative to the project root, e.g. "pages/overview_page.py"
     url_path: str  # the URL the page answers at ("" for the home page)
+    route: str  # the url_path given in PAGES (the home page also answers there)
     title_ja: str
     title_en: str
     is_default: bool
@@ -101,10 +102,16 @@ def app_pages() -> list[AppPage]:
         if isinstance(target, ast.Name) and target.id == "PAGES":
             entries = ast.literal_eval(node.value)
             return [
-                AppPage(file=f, url_path="" if i == 0 else url, title_ja=ja, title_en=en, is_default=i == 0)
+                AppPage(f, "" if i == 0 else url, url, title_ja=ja, title_en=en, is_default=i == 0)
                 for i, (f, url, ja, en, _icon) in enumerate(entries)
             ]
     raise AssertionError("app.py has no PAGES = [...] list")
+
+
+@pytest.fixture(scope="session")
+def registered_pages() -> list[AppPage]:
+    """Every page of app.py, in menu order."""
+    return app_pages()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

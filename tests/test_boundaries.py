@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, app_pages
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 ANALYTICS_FILES = sorted((PROJECT_ROOT / "analytics").rglob("*.py"))
 UI_FILES = [PROJECT_ROOT / "app.py", *sorted((PROJECT_ROOT / "pages").rglob("*.py"))]
@@ -93,14 +94,14 @@ def test_analytics_imports_without_streamlit_installed():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_every_page_file_is_registered_in_app_py():
-    registered = {p.file for p in app_pages()}
+def test_every_page_file_is_registered_in_app_py(registered_pages):
+    registered = {p.file for p in registered_pages}
     on_disk = {rel(p) for p in (PROJECT_ROOT / "pages").glob("*.py") if not p.name.startswith("_")}
     assert on_disk <= registered, f"pages not in app.py's PAGES: {sorted(on_disk - registered)}"
     assert all((PROJECT_ROOT / f).is_file() for f in registered), "PAGES names a file that does not exist"
 
 
-def test_page_urls_differ_from_their_file_names():
+def test_page_urls_differ_from_their_file_names(registered_pages):
     """A shared link must start at app.py even on a freshly started server.
 
     Streamlit treats a folder named ``pages/`` as an old-style multipage app until ``st.navigation``
@@ -108,16 +109,10 @@ def test_page_urls_differ_from_their_file_names():
     alone (no sidebar, no seeding). When no URL equals a file name, that lookup misses and Streamlit
     runs app.py, whose ``st.navigation`` then opens the right page.
     """
-    raw = ast.literal_eval(
-        next(
-            n.value
-            for n in ast.parse((PROJECT_ROOT / "app.py").read_text(encoding="utf-8")).body
-            if isinstance(n, ast.AnnAssign | ast.Assign)
-            and getattr(n.target if isinstance(n, ast.AnnAssign) else n.targets[0], "id", "") == "PAGES"
-        )
-    )
-    stems = {Path(f).stem for f, *_ in raw}
-    urls = [url for _f, url, *_ in raw]
+    from streamlit.source_util import page_icon_and_name  # how Streamlit names a file in pages/
+
+    stems = {page_icon_and_name(Path(p.file))[1] for p in registered_pages}
+    urls = [p.route for p in registered_pages]
     assert len(set(urls)) == len(urls), "two pages share a URL"
     clash = sorted(stems & set(urls))
     assert not clash, f"URL equals a file name in pages/: {clash} (name files like pages/<url>_page.py)"
