@@ -87,3 +87,33 @@ def test_refresh_inside_callers_transaction_rolls_back_with_it(con):
     assert con.execute("select count(*) from person_facts").fetchone()[0] == 4
     con.execute("rollback")
     assert con.execute("select count(*) from person_facts").fetchone()[0] == 5
+
+
+def _facts_snapshot(con):
+    return (con.execute("select * from person_facts order by person_id").fetchall(),
+            con.execute("select * from placement_facts order by batch_id, source_row").fetchall())
+
+
+def test_added_batch_refreshes_only_its_persons_and_matches_full_rebuild(con):
+    load_fixture(con)
+    con.execute("""insert into consultations (batch_id, source_row, person_id, consultation_date, fiscal_year,
+        prefecture_code, target_group) values (7, 2, 'P2', '2021-05-01', 2021, '27', 'long_term_jobless'),
+        (7, 3, 'N1', '2022-01-05', 2021, '01', 'long_term_jobless')""")
+    con.execute("""insert into placements (batch_id, source_row, person_id, placement_date, fiscal_year, outcome_type)
+        values (8, 2, 'Z9', '2021-12-01', 2021, 'training')""")
+    assert facts.refresh_facts(con) == "incremental"
+    incremental = _facts_snapshot(con)
+    # P2's first consultation is now 2021-05-01 (was 2021-05-10); everyone else untouched
+    assert con.execute("select first_consultation_date, first_target_group from person_facts"
+                       " where person_id = 'P2'").fetchone() == (dt.date(2021, 5, 1), "long_term_jobless")
+    assert facts.refresh_facts(con) == "unchanged"
+    assert facts.refresh_facts(con, full=True) == "full"
+    assert _facts_snapshot(con) == incremental
+
+
+def test_removed_batch_triggers_full_rebuild(con):
+    load_fixture(con)
+    con.execute("delete from placements where batch_id = 2")
+    assert facts.refresh_facts(con) == "full"
+    assert con.execute("select count(*) from placement_facts").fetchone()[0] == 0
+    assert con.execute("select max(first_placement_date) from person_facts").fetchone()[0] is None

@@ -1,5 +1,6 @@
 -- placement_facts (就職等ファクト): one row per placement row, with its resolved region and group.
--- Grain: placements row (batch_id, source_row). Rebuilt in full by analytics.facts.refresh_facts.
+-- Grain: placements row (batch_id, source_row). Built by analytics.facts.refresh_facts for the persons in
+-- scope (scope_*.sql).
 -- Attribution (docs/indicators.md): a placement keeps its own prefecture/municipality/target group when
 -- sent; otherwise it takes them from the reference consultation = the person's latest consultation on or
 -- before the placement date (ties: latest batch, then row), else the person's first consultation.
@@ -7,36 +8,50 @@
 -- Needs person_facts to be current.
 insert into placement_facts by name
 with consultation_keys as (
-    -- ordering key so that same-day consultations are ordered deterministically in the ASOF join
+    -- ordering key so that same-day consultations are ordered deterministically in the ASOF join;
+    -- only the key travels through the join (small), the attributes are joined back afterwards
     select
         person_id,
-        (date_diff('day', date '1970-01-01', consultation_date)::hugeint * 1000000000000
-            + batch_id::hugeint * 1000000000 + source_row) as order_key,
-        prefecture_code, municipality_code, target_group, agency_type, gender, age_band
-    from consultation_dims
+        (date_diff('day', date '1970-01-01', consultation_date)::hugeint * 100000000000000000000
+            + batch_id::hugeint * 10000000000 + source_row) as order_key
+    from scoped_consultations
 ),
 
 placement_keys as (
     select
         p.*,
-        (date_diff('day', date '1970-01-01', p.placement_date)::hugeint * 1000000000000
-            + 999999999999) as order_key
-    from placements as p
+        (date_diff('day', date '1970-01-01', p.placement_date)::hugeint * 100000000000000000000
+            + 99999999999999999999) as order_key
+    from scoped_placements as p
+),
+
+asof_keys as (
+    select p.*, c.order_key as before_key
+    from placement_keys as p
+    asof left join consultation_keys as c
+        on c.person_id = p.person_id and p.order_key >= c.order_key
 ),
 
 with_before as (
     select
-        p.*,
-        c.order_key is not null as has_before,
+        a.*,
+        a.before_key is not null as has_before,
         c.prefecture_code as b_prefecture_code,
         c.municipality_code as b_municipality_code,
         c.target_group as b_target_group,
         c.agency_type as b_agency_type,
         c.gender as b_gender,
         c.age_band as b_age_band
-    from placement_keys as p
-    asof left join consultation_keys as c
-        on c.person_id = p.person_id and p.order_key >= c.order_key
+    from asof_keys as a
+    left join scoped_consultations as c
+        on c.person_id = a.person_id
+        and c.consultation_date = date '1970-01-01' + (a.before_key // 100000000000000000000)::integer
+        and c.batch_id = (a.before_key // 10000000000) % 10000000000
+        and c.source_row = a.before_key % 10000000000
+    -- two sheets of one batch can share a row number: keep one
+    qualify row_number() over (
+        partition by a.batch_id, a.source_sheet, a.source_row order by c.source_sheet nulls first
+    ) = 1
 ),
 
 resolved as (
