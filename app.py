@@ -56,7 +56,7 @@ st.set_page_config(page_title=f"{page.title} | {t('app.title', lang)}")
 
 with st.sidebar:
     try:
-        with status.read_connection(db_path) as con:
+        with status.read_connection(db_path, wait_seconds=min(5.0, status.READ_WAIT_SECONDS)) as con:
             as_of, last_loaded = status.data_as_of(con)
         if as_of is None:
             st.caption(t("sidebar.no_data", lang))
@@ -70,4 +70,8 @@ with st.sidebar:
     if failed := seed.failed_files(seed_reports):
         st.warning(t("seed.failed", lang, files="、".join(failed)))
 
-page.run()
+try:
+    page.run()
+except DatabaseBusyError:
+    # A long load from the command line holds the file for writing; say so instead of a traceback.
+    st.warning(t("sidebar.db_busy", lang), icon=":material/hourglass_top:")

@@ -107,14 +107,22 @@ class LoadedSummary:
         return self.consultations == 0 and self.placements == 0 and self.targets == 0
 
 
+# How long a page view waits for a load from the command line to finish before saying the database is busy.
+READ_WAIT_SECONDS = 30.0
+
+
 @contextmanager
-def read_connection(db_path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def read_connection(
+    db_path: str | Path | None = None, *, wait_seconds: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only connection, closed on exit, so the CLI can load while the app is open.
 
     DuckDB lets one process write a file while no other process has it open; holding a connection
-    for the life of the app would lock every ``python -m analytics ingest`` out.
+    for the life of the app would lock every ``python -m analytics ingest`` out. Raises
+    ``db.DatabaseBusyError`` after ``wait_seconds`` (default ``READ_WAIT_SECONDS``) if a load holds the file.
     """
-    con = db.connect(db_path, read_only=True)
+    wait = READ_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    con = db.connect(db_path, read_only=True, wait_seconds=wait)
     try:
         yield con
     finally:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +145,34 @@ def test_overview_with_no_data_says_how_to_load_it(empty_db):
     assert [i.value for i in at.info] == [ui_text.t("overview.empty")]
     assert not at.metric
     assert not at.dataframe
+
+
+def test_a_load_holding_the_database_shows_a_busy_note_not_a_traceback(empty_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(status, "READ_WAIT_SECONDS", 0.5)
+    ready = tmp_path / "writer_ready"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, pathlib; from analytics import db\n"
+            "con = db.connect(sys.argv[1]); pathlib.Path(sys.argv[2]).touch(); time.sleep(60)",
+            str(empty_db),
+            str(ready),
+        ],
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            holder.poll()
+            assert holder.returncode is None, "the writer process died"
+            time.sleep(0.05)
+        at = run_app()
+        assert not at.exception, [e.value for e in at.exception]
+        busy = ui_text.t("sidebar.db_busy")
+        assert busy in [w.value for w in at.warning]
+        assert busy in [c.value for c in at.sidebar.caption]
+    finally:
+        holder.kill()
+        holder.wait()
