@@ -78,6 +78,23 @@ def load_prepared(con: duckdb.DuckDBPyConnection, report: IngestReport, *, loade
     return report
 
 
+def preview_duplicates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> IngestReport:
+    """Count, without writing, the prepared rows that the database already holds (for the upload preview)."""
+    for sheet in report.sheets:
+        if sheet.status != "ready":
+            continue
+        table = contract.TABLES[sheet.kind]
+        match = " and ".join(f"t.{k} is not distinct from s.{k}" for k in table.duplicate_key)
+        con.register("_staged", sheet.valid)
+        try:
+            sheet.duplicates_in_database = int(con.execute(
+                f"select count(*) from _staged s where exists (select 1 from {table.name} t where {match})"
+            ).fetchone()[0])
+        finally:
+            con.unregister("_staged")
+    return report
+
+
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: contract.Table, batch_id: int) -> int:
     """Insert staged rows whose duplicate key is not in the table yet; returns rows inserted."""
     columns = ["source_sheet", "source_row", *table.column_names]

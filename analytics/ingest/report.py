@@ -51,7 +51,13 @@ class SheetResult:
 
     @property
     def rows_to_load(self) -> int:
+        """Valid rows of the file (before checking the database for rows it already holds)."""
         return 0 if self.valid is None else self.valid.num_rows
+
+    @property
+    def rows_loaded_or_expected(self) -> int:
+        """Loaded rows once loaded; before that, the rows that would load (after ``preview_duplicates``)."""
+        return self.loaded if self.status == "loaded" else self.rows_to_load - self.duplicates_in_database
 
     @property
     def dropped_personal(self) -> list[str]:
@@ -63,14 +69,14 @@ class SheetResult:
 
     def accounts(self) -> bool:
         """The accounting identity (after loading; before, duplicates in the database are not known)."""
-        done = self.loaded if self.status == "loaded" else self.rows_to_load
-        return self.rows_read == done + self.quarantined + self.duplicates + self.rows_excluded
+        return self.rows_read == (self.rows_loaded_or_expected + self.quarantined + self.duplicates
+                                  + self.rows_excluded)
 
     def to_dict(self) -> dict:
         return {
             "sheet": self.sheet, "kind": self.kind, "status": self.status, "skip_reason": self.skip_reason,
             "header_row": self.header_row, "header_rows": self.header_rows,
-            "rows_read": self.rows_read, "loaded": self.loaded if self.status == "loaded" else self.rows_to_load,
+            "rows_read": self.rows_read, "loaded": self.rows_loaded_or_expected,
             "quarantined": self.quarantined, "quarantined_by_reason": dict(self.quarantined_by_reason),
             "duplicates": self.duplicates, "duplicates_in_file": self.duplicates_in_file,
             "duplicates_in_database": self.duplicates_in_database,
@@ -123,7 +129,7 @@ def format_report_text(report: IngestReport, lang: str = "ja") -> str:
             reason = s.skip_reason if ja else (s.skip_reason_en or s.skip_reason)
             lines.append(f"  - [{s.sheet}] " + (f"スキップ: {reason}" if ja else f"skipped: {reason}"))
             continue
-        loaded = s.loaded if s.status == "loaded" else s.rows_to_load
+        loaded = s.rows_loaded_or_expected
         if ja:
             lines.append(f"  - [{s.sheet}] 種別 {s.kind} / 見出し {s.header_row}行目 / 読込 {s.rows_read:,}行: "
                          f"取込 {loaded:,}・保留 {s.quarantined:,}・重複 {s.duplicates:,}・除外 {s.rows_excluded:,}")

@@ -269,3 +269,20 @@ def test_csv_row_numbers_are_the_lines_the_sender_sees(con, tmp_path):
     load(con, path)
     assert con.execute("select source_row from consultations").fetchall() == [(3,)]
     assert con.execute("select row_number from quarantine").fetchall() == [(4,)]
+
+
+def test_preview_counts_database_duplicates_without_writing(db_path, con):
+    from analytics.ingest import profiles
+    from analytics.ingest.load import preview_duplicates
+    from analytics.ingest.pipeline import prepare_file
+
+    load(con, MESSY / "j2_cumulative_R4_1_kamiki.csv")
+    before = table_counts(con)
+    data = (MESSY / "j2_cumulative_R4_2_tsuki_ruikei.csv").read_bytes()
+    report = prepare_file(data, "j2.csv", key=pseudonym.load_key(db_path), profiles=profiles.list_profiles(con))
+    preview_duplicates(con, report)
+    sheet = report.sheets[0]
+    assert (sheet.rows_loaded_or_expected, sheet.duplicates) == (27, 33)
+    assert sheet.accounts()
+    assert table_counts(con) == before
+    assert report.to_dict()["loaded"] == 27
