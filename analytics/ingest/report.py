@@ -111,7 +111,7 @@ class IngestReport:
     def to_dict(self) -> dict:
         return {"file": self.file, "status": self.status, "batch_id": self.batch_id,
                 "existing_batch_id": self.existing_batch_id, "content_hash": self.content_hash,
-                "rows_read": self.total("rows_read"), "loaded": self.total("loaded"),
+                "rows_read": self.total("rows_read"), "loaded": self.total("rows_loaded_or_expected"),
                 "quarantined": self.total("quarantined"), "duplicates": self.total("duplicates"),
                 "excluded": self.total("rows_excluded"), "dropped_personal_columns": self.dropped_personal,
                 "sheets": [s.to_dict() for s in self.sheets]}
