@@ -300,3 +300,11 @@ def test_cohort_period_end_per_time_dimension():
     assert ends["fiscal_year"] == [dt.date(2022, 3, 31)] * 2
     open_end = indicators.period_end(df, [], {"fiscal_year": [2020, 2022]}, dt.date(2024, 1, 1))
     assert open_end.dt.date.tolist() == [dt.date(2023, 3, 31)] * 2
+
+
+def test_national_unfiltered_shortcut_matches_general_query(con):
+    fast = indicators.compute(con, indicators=["consultations", "outreach_consultations", "persons"])
+    sql = indicators.render_sql("indicators/consultation_counts", [])
+    general = con.execute(sql, db.bind(sql, indicators._params({}))).df()
+    cols = ["consultations", "outreach_consultations", "persons"]
+    assert fast[cols].iloc[0].tolist() == general[cols].iloc[0].tolist() == [7, 1, 5]
