@@ -173,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseBusyError as exc:
         print(str(exc), file=sys.stderr)
         return 3
+    except BrokenPipeError:
+        # `python -m analytics quarantine | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        return 0
 
 
 def _load_extra_commands() -> None:

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from analytics.ingest.errors import IngestError
+from analytics.ingest.limits import Limits
 
 HEAD_ROWS = 40  # rows scanned for the header: title blocks are rarely longer
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -44,16 +45,62 @@ class RawSheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
-def read_file(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> list[RawSheet]:
-    """Read a CSV/TSV or Excel file's bytes into raw sheets; raise ``IngestError`` when unreadable."""
+def read_file(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
+              limits: Limits | None = None) -> list[RawSheet]:
+    """Read a CSV/TSV or Excel file's bytes into raw sheets; raise ``IngestError`` when unreadable.
+
+    Limits (``limits.Limits``) are checked before and while reading; exceeding one is an
+    ``IngestError('too_large')`` that names the limit and its setting.
+    """
+    limits = limits or Limits.from_env()
+    if len(data) > limits.max_file_bytes:
+        raise IngestError("too_large", file=file_name,
+                          detail=f"{len(data) / 1048576:,.0f} MB > {limits.max_file_bytes / 1048576:,.0f} MB "
+                                 f"(HYOGAKI_MAX_FILE_MB)")
     if not data.strip():
         raise IngestError("empty", file=file_name)
     suffix = Path(file_name).suffix.lower()
     if suffix in EXCEL_SUFFIXES or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
-        return read_excel(stage, data, file_name)
-    if suffix in CSV_SUFFIXES or not suffix:
-        return [read_csv(stage, data, file_name)]
-    raise IngestError("unsupported_type", file=file_name)
+        if data[:4] == b"PK\x03\x04":
+            _check_zip(data, file_name, limits)
+        sheets = read_excel(stage, data, file_name)
+    elif suffix in CSV_SUFFIXES or not suffix:
+        sheets = [read_csv(stage, data, file_name, limits)]
+    else:
+        raise IngestError("unsupported_type", file=file_name)
+    for sheet in sheets:
+        _check_sheet(stage, sheet, file_name, limits)
+    return sheets
+
+
+def _check_zip(data: bytes, file_name: str, limits: Limits) -> None:
+    """Refuse zip bombs before decompressing: the sizes in the zip directory are checked first."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise IngestError("unreadable", file=file_name, detail="Excel（zip）として壊れています") from exc
+    unzipped = sum(i.file_size for i in infos)
+    if unzipped > limits.max_unzipped_bytes or unzipped > limits.max_zip_ratio * max(len(data), 1):
+        raise IngestError("too_large", file=file_name,
+                          detail=f"展開後 {unzipped / 1048576:,.0f} MB（HYOGAKI_MAX_UNZIPPED_MB / HYOGAKI_MAX_ZIP_RATIO）")
+
+
+def _check_sheet(stage: duckdb.DuckDBPyConnection, sheet: RawSheet, file_name: str, limits: Limits) -> None:
+    if sheet.rows > limits.max_rows:
+        raise IngestError("too_large", file=file_name,
+                          detail=f"シート「{sheet.name}」{sheet.rows:,}行 > {limits.max_rows:,}行（HYOGAKI_MAX_ROWS）")
+    if sheet.width > limits.max_columns:
+        raise IngestError("too_large", file=file_name,
+                          detail=f"シート「{sheet.name}」{sheet.width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）")
+    if sheet.width and sheet.rows:
+        longest = stage.execute("select max(greatest(" + ", ".join(
+            f"coalesce(length(c{i}), 0)" for i in range(sheet.width)) + f", 0)) from {sheet.table}").fetchone()[0]
+        if longest and longest > limits.max_cell_chars:
+            raise IngestError("too_large", file=file_name,
+                              detail=f"{longest:,}文字のセル > {limits.max_cell_chars:,}文字（HYOGAKI_MAX_CELL_CHARS）")
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,7 +129,9 @@ def sniff_delimiter(lines: list[str]) -> str:
     return "\t" if sample.count("\t") > sample.count(",") else ","
 
 
-def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> RawSheet:
+def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limits: Limits | None = None
+             ) -> RawSheet:
+    limits = limits or Limits.from_env()
     text = decode_text(data, file_name)
     if "\x00" in text:
         raise IngestError("unreadable", file=file_name, detail="NUL 文字（バイナリ）を含みます")
@@ -94,6 +143,9 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> R
     width = max((len(r) for r in head), default=0)
     if width == 0:
         raise IngestError("empty", file=file_name)
+    if width > limits.max_columns:
+        raise IngestError("too_large", file=file_name,
+                          detail=f"{width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）")
     # DuckDB skips empty lines; make each one a record of empty cells so record n is line n.
     while "\n\n" in text:
         text = text.replace("\n\n", f"\n{delimiter}\n")
@@ -106,11 +158,17 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> R
             fh.write(text)
         del text
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        # max_line_size: a line may hold max_columns cells of max_cell_chars characters (UTF-8: ≤ 4 bytes each).
+        max_line = max(2_097_152, limits.max_cell_chars * 4 * 4)
         options = (f"header=false, all_varchar=true, auto_detect=false, delim=?, quote='\"', escape='\"', "
-                   f"columns={columns}, null_padding=true, strict_mode=false")
+                   f"columns={columns}, null_padding=true, strict_mode=false, max_line_size={max_line}")
         try:
             stage.execute(f"create table {table} as select * from read_csv(?, {options})", [tmp, delimiter])
         except duckdb.Error as exc:
+            if "line size" in str(exc).lower():
+                raise IngestError("too_large", file=file_name,
+                                  detail=f"1行が長すぎます（1セル {limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）"
+                                  ) from exc
             if "parallel" not in str(exc):
                 raise IngestError("unreadable", file=file_name, detail=str(exc).splitlines()[0]) from exc
             # Quoted line breaks inside cells: DuckDB's parallel scanner cannot pad short rows then.
