@@ -73,6 +73,9 @@ class IngestError(Exception):
     def __init__(self, code: str, **fields: object) -> None:
         self.code = code
         self.fields = {k: ("" if v is None else v) for k, v in fields.items()}
+        # For an unusable file: the per-sheet preparation (headers found, mapping), so the upload page
+        # can offer a corrected mapping instead of only the message. None for unreadable files.
+        self.report: object | None = None
         super().__init__(self.message("ja"))
 
     def message(self, lang: str = "ja") -> str:

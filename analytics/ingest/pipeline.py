@@ -97,6 +97,8 @@ def prepare_file(data: bytes, file_name: str, *, kind: str | None = None, mappin
     usable = [s for s in report.sheets if s.status == "ready"]
     if not usable:
         _raise_unusable(report)
+    if all(s.rows_read == s.rows_excluded for s in usable):  # headers, titles and totals but no records
+        raise IngestError("empty", file=report.file)
     return report
 
 
@@ -148,8 +150,11 @@ def _raise_unusable(report: IngestReport) -> None:
     if with_header:
         s = with_header[0]
         columns = s.skip_reason if s.kind else "相談日（相談記録）、就職日と就職等区分（就職実績）、指標と目標値（目標）のいずれか"
-        raise IngestError("missing_columns", file=report.file, sheet=s.sheet, columns=columns)
-    raise IngestError("no_header", file=report.file, sheets=sheets)
+        error = IngestError("missing_columns", file=report.file, sheet=s.sheet, columns=columns)
+    else:
+        error = IngestError("no_header", file=report.file, sheets=sheets)
+    error.report = report  # the sheets as far as they were understood: the upload page maps them by hand
+    raise error
 
 
 # --------------------------------------------------------------------------------------------

@@ -115,6 +115,13 @@ def decode_text(data: bytes, file_name: str) -> str:
     """
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM):]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's 「Unicode テキスト」 export: UTF-16 with BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise IngestError("encoding", file=file_name) from exc
+    if b"\x00" in data[:65536]:
+        raise IngestError("unreadable", file=file_name, detail="バイナリファイル（NUL 文字を含む）です")
     for encoding in ("utf-8", "cp932"):
         try:
             return data.decode(encoding)
@@ -138,8 +145,12 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     head_lines = text.split("\n", HEAD_ROWS)[:HEAD_ROWS]
     delimiter = sniff_delimiter(head_lines)
-    head = [[cell if cell.strip() else None for cell in row]
-            for row in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delimiter)]
+    try:
+        head = [[cell if cell.strip() else None for cell in row]
+                for row in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delimiter)]
+    except csv.Error as exc:  # e.g. a 10 MB cell: "field larger than field limit"
+        raise IngestError("too_large", file=file_name,
+                          detail=f"セルが大きすぎます（{limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）") from exc
     width = max((len(r) for r in head), default=0)
     if width == 0:
         raise IngestError("empty", file=file_name)
@@ -188,6 +199,9 @@ def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) ->
     """All sheets of an .xlsx/.xls workbook via python-calamine (Rust; ~10× faster than openpyxl)."""
     import python_calamine as pc
 
+    # A password-protected .xlsx is an OLE2 container holding an "EncryptedPackage" stream (names are UTF-16).
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and "EncryptedPackage".encode("utf-16-le") in data[:65536]:
+        raise IngestError("password", file=file_name)
     try:
         workbook = pc.load_workbook(io.BytesIO(data))
     except pc.PasswordError as exc:
@@ -217,7 +231,9 @@ def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[o
         stage.execute(f"create table {table} (c0 varchar)")
     else:
         stage.register("_excel_frame", frame)
-        stage.execute(f"create table {table} as select * from _excel_frame")
+        # An all-empty column would be typed INTEGER by inference: every cell is text here.
+        casts = ", ".join(f"c{i}::varchar as c{i}" for i in range(width))
+        stage.execute(f"create table {table} as select {casts} from _excel_frame")
         stage.unregister("_excel_frame")
     head = [[None if v is None else str(v) for v in row] for row in
             frame.head(HEAD_ROWS).itertuples(index=False, name=None)] if width else []
