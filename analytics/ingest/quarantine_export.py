@@ -167,8 +167,10 @@ def _write_notes(ws, *, pseudonymised: bool, lang: str) -> None:
             "are ignored when it is loaded, and rows already loaded are not counted twice.",
         ]
         if pseudonymised:
-            lines.append("The person ID column shows the stored pseudonym: replace it with the original ID before "
-                         "sending the rows again.")
+            lines.append(
+                "The person ID column shows the stored pseudonym: replace it with the original ID before "
+                "sending the rows again."
+            )
     else:
         lines = [
             "取り込まれなかった行（保留）の一覧",
@@ -178,7 +180,9 @@ def _write_notes(ws, *, pseudonymised: bool, lang: str) -> None:
             "氏名・住所・電話番号などの個人情報の列は保存していないため、この表にもありません。",
         ]
         if pseudonymised:
-            lines.append("個人IDの列は保存されている仮名（ハッシュ値）です。送り直す前に元の個人IDに置き換えてください。")
+            lines.append(
+                "個人IDの列は保存されている仮名（ハッシュ値）です。送り直す前に元の個人IDに置き換えてください。"
+            )
     for i, line in enumerate(lines, start=1):
         write_text(ws.cell(row=i, column=1), line)
     ws["A1"].font = Font(bold=True, size=12)
