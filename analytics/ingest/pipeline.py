@@ -132,6 +132,44 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
     return load.load_prepared(con, prepared, loaded_by=loaded_by)
 
 
+def ingest_path(db_path: Path | str | None, path: Path | str, *, kind: str | None = None,
+                mapping: dict[str, str] | None = None, loaded_by: str | None = None) -> IngestReport:
+    """Ingest one file into the database at ``db_path``, holding its write lock only while writing.
+
+    DuckDB lets one process write a file at a time and blocks readers meanwhile, so the slow part
+    (reading, normalising, validating) runs before the write connection is opened: the app keeps
+    answering while a scheduled job prepares a large file.
+    """
+    from analytics import config, db
+    from analytics.ingest import load, profiles as profile_store
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError("unreadable", file=str(path), detail=exc.strerror or str(exc)) from exc
+    content_hash = hashlib.sha256(data).hexdigest()
+    db_path = Path(db_path) if db_path else config.default_db_path()
+    con = db.connect(db_path, read_only=True)
+    try:
+        existing = load.find_batch_by_hash(con, content_hash)
+        saved_profiles = profile_store.list_profiles(con)
+    finally:
+        con.close()
+    if existing is None:
+        prepared = prepare_file(data, path.name, kind=kind, mapping=mapping, key=pseudonym.load_key(db_path),
+                                profiles=saved_profiles)
+        con = db.connect(db_path)
+        try:
+            # Another process may have loaded the same content while this one was preparing.
+            existing = load.find_batch_by_hash(con, content_hash)
+            if existing is None:
+                return load.load_prepared(con, prepared, loaded_by=loaded_by)
+        finally:
+            con.close()
+    return IngestReport(file=path.name, content_hash=content_hash, status="already_loaded", existing_batch_id=existing)
+
+
 def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
     return row[0] if row and row[0] else None
