@@ -16,6 +16,8 @@ from analytics.ui_text import t
 # tests/test_boundaries.py checks the rule.
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview_page.py", "overview", "概要", "Overview", ":material/dashboard:"),
+    ("pages/upload_page.py", "upload", "データ取込", "Upload data", ":material/upload_file:"),
+    ("pages/history_page.py", "history", "取込履歴", "Upload history", ":material/history:"),
 ]
 
 st.set_page_config(page_title="就職氷河期世代支援 進捗ダッシュボード", page_icon="📈", layout="wide")
