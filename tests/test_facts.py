@@ -44,6 +44,11 @@ def test_person_facts_from_fixture(con):
                           dt.date(2021, 9, 20), dt.date(2021, 9, 20), 0)
     assert rows["P2"][5:] == (dt.date(2021, 7, 1), dt.date(2021, 11, 11), 0)
     assert rows["P3"][5:] == (None, None, 1)  # its only placement predates the first consultation
+    months = dict(con.execute("select person_id, (months_to_first_placement, months_to_first_regular)"
+                              " from person_facts").fetchall())
+    assert months["P1"] == (6, 6)  # 2021-03-20 -> 2021-09-20: exactly 6 calendar months
+    assert months["P2"] == (2, 7)  # 2021-05-10 -> 2021-07-01 (2); -> 2021-11-11, one day past 6 months (7)
+    assert months["P3"] == (None, None)
 
 
 def test_placement_facts_attribution(con):

@@ -1,8 +1,9 @@
 -- 累積就職曲線 (cumulative placement curve): start cohorts by months from first consultation to first
 -- employment (regular or non-regular) on or after it.
--- months_to_placement = the smallest whole number of calendar months k such that the first placement is
--- on or before first consultation + k months (first 2021-04-15, placed 2021-10-15 -> 6; 2021-10-16 -> 7);
--- null = no placement yet; values above $max_months are capped at $max_months + 1.
+-- months_to_placement = person_facts.months_to_first_placement: the smallest whole number of calendar
+-- months k such that the first placement is on or before first consultation + k months (first 2021-04-15,
+-- placed 2021-10-15 -> 6; 2021-10-16 -> 7); null = no placement yet; values above $max_months are capped
+-- at $max_months + 1.
 -- Grain: one row per group of {{dims}} (cohort attributes, whitelisted) x months_to_placement.
 -- Unit: 人. analytics.indicators.cohort_curve turns these into cumulative rates per month with Wilson
 -- intervals and decides from the group's period which points are final.
@@ -10,7 +11,7 @@ with base as (
     select
         person_id,
         first_consultation_date,
-        first_placement_date,
+        months_to_first_placement,
         first_fiscal_year as fiscal_year,
         first_fiscal_quarter as fiscal_quarter,
         first_month as month,
@@ -37,25 +38,12 @@ filtered as (
       and ($f_age_band::varchar[] is null or list_contains($f_age_band::varchar[], age_band))
 ),
 
-per_person as (
-    select
-        *,
-        date_diff('month', first_consultation_date, first_placement_date)
-            + case
-                when (first_consultation_date
-                      + to_months(date_diff('month', first_consultation_date, first_placement_date)))::date
-                     < first_placement_date then 1
-                else 0
-              end as raw_months
-    from filtered
-),
-
 final as (
     select
         {{dims}}
-        least(raw_months, $max_months::integer + 1) as months_to_placement,
+        least(months_to_first_placement, $max_months::integer + 1) as months_to_placement,
         count(*) as persons
-    from per_person
+    from filtered
     group by all
 )
 

@@ -5,7 +5,8 @@
 -- Formula: new_persons = count(*) of the cohort;
 --          regular_within_6m_numerator = cohort members with a regular placement dated on or after the
 --          first consultation and on or before first consultation + $regular_window_months calendar
---          months (2021-04-15 + 6 months = 2021-10-15, inclusive); denominator = new_persons.
+--          months (2021-04-15 + 6 months = 2021-10-15, inclusive), i.e. person_facts.months_to_first_regular
+--          <= the window; denominator = new_persons.
 --          placed_within_12m_* likewise with any employment and $placed_window_months.
 --          Whether a group's window has fully elapsed (is_final) depends only on the group's period
 --          and the as-of date, so analytics.indicators decides it from the group key.
@@ -15,8 +16,8 @@ with base as (
     select
         person_id,
         first_consultation_date,
-        first_regular_date,
-        first_placement_date,
+        months_to_first_regular,
+        months_to_first_placement,
         first_fiscal_year as fiscal_year,
         first_fiscal_quarter as fiscal_quarter,
         first_month as month,
@@ -48,11 +49,11 @@ final as (
         {{dims}}
         count(*) as new_persons,
         count(*) filter (
-            where first_regular_date <= (first_consultation_date + to_months($regular_window_months::integer))::date
+            where months_to_first_regular <= $regular_window_months::integer
         ) as regular_within_6m_rate_numerator,
         count(*) as regular_within_6m_rate_denominator,
         count(*) filter (
-            where first_placement_date <= (first_consultation_date + to_months($placed_window_months::integer))::date
+            where months_to_first_placement <= $placed_window_months::integer
         ) as placed_within_12m_rate_numerator,
         count(*) as placed_within_12m_rate_denominator
     from filtered

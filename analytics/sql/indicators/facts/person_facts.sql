@@ -3,6 +3,9 @@
 -- first_*: attributes of the person's first consultation (earliest date; ties: lowest batch_id, then
 -- source_row), which define the start cohort. first_placement_date / first_regular_date only count
 -- placements on or after the first consultation: earlier ones are not outcomes of support.
+-- months_to_first_*: the smallest whole number of calendar months k with placement <= first consultation +
+-- k months (first 2021-04-15: placed 2021-10-15 -> 6, 2021-10-16 -> 7); a placement is within a window of
+-- w months exactly when k <= w.
 insert into person_facts by name
 with keyed as (
     -- one orderable number per consultation: date, then batch, then row (same order as placement_facts)
@@ -84,7 +87,21 @@ final as (
         pp.consultations,
         ps.first_placement_date,
         ps.first_regular_date,
-        coalesce(ps.placements_before_first, 0) as placements_before_first
+        coalesce(ps.placements_before_first, 0) as placements_before_first,
+        date_diff('month', pp.consultation_date, ps.first_placement_date)
+            + case
+                when (pp.consultation_date
+                      + to_months(date_diff('month', pp.consultation_date, ps.first_placement_date)))::date
+                     < ps.first_placement_date then 1
+                else 0
+              end as months_to_first_placement,
+        date_diff('month', pp.consultation_date, ps.first_regular_date)
+            + case
+                when (pp.consultation_date
+                      + to_months(date_diff('month', pp.consultation_date, ps.first_regular_date)))::date
+                     < ps.first_regular_date then 1
+                else 0
+              end as months_to_first_regular
     from first_rows as pp
     left join placement_summary as ps on ps.person_id = pp.person_id
 )
