@@ -49,33 +49,33 @@ def _parse_maps(items: list[str]) -> dict[str, str]:
 def _run_ingest(args: argparse.Namespace) -> int:
     from analytics import db
     from analytics.ingest.errors import IngestError
-    from analytics.ingest.pipeline import ingest_file
+    from analytics.ingest.pipeline import ingest_path
     from analytics.ingest.report import format_report_text
 
     mapping = _parse_maps(args.map)
     exit_code = 0
     reports = []
-    con = db.connect(args.db)
-    try:
-        if args.save_profile:
-            from analytics.ingest.profiles import save_profile_from_mapping
+    if args.save_profile:
+        from analytics.ingest.profiles import save_profile_from_mapping
 
+        con = db.connect(args.db)
+        try:
             for file in args.files:
                 save_profile_from_mapping(con, args.save_profile, Path(file), mapping, kind=args.kind)
-        for file in args.files:
-            try:
-                report = ingest_file(con, Path(file), kind=args.kind, mapping=mapping, db_path=args.db)
-                reports.append(report.to_dict())
-                if args.format == "text":
-                    print(format_report_text(report, lang=args.lang))
-            except IngestError as exc:
-                exit_code = 2
-                reports.append({"file": str(file), "status": "failed", "error_code": exc.code,
-                                "message": exc.message(args.lang)})
-                if args.format == "text":
-                    print(f"✗ {file}: {exc.message(args.lang)}", file=sys.stderr)
-    finally:
-        con.close()
+        finally:
+            con.close()
+    for file in args.files:
+        try:
+            report = ingest_path(args.db, Path(file), kind=args.kind, mapping=mapping)
+            reports.append(report.to_dict())
+            if args.format == "text":
+                print(format_report_text(report, lang=args.lang))
+        except IngestError as exc:
+            exit_code = 2
+            reports.append({"file": str(file), "status": "failed", "error_code": exc.code,
+                            "message": exc.message(args.lang)})
+            if args.format == "text":
+                print(f"✗ {file}: {exc.message(args.lang)}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(reports, ensure_ascii=False, indent=2, default=str))
     return exit_code
@@ -166,11 +166,12 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 def main(argv: list[str] | None = None) -> int:
     _load_extra_commands()
     args = build_parser().parse_args(argv)
+    from analytics.config import DataDirError
     from analytics.db import DatabaseBusyError
 
     try:
         return _HANDLERS[args.command](args)
-    except DatabaseBusyError as exc:
+    except (DatabaseBusyError, DataDirError) as exc:
         print(str(exc), file=sys.stderr)
         return 3
     except BrokenPipeError:

@@ -7,6 +7,8 @@ so the app and the CLI always open the same database.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,9 +20,12 @@ SECRET_FILE_NAME = "pseudonym.key"
 
 
 def data_dir() -> Path:
-    """The data directory (created on demand)."""
+    """The data directory (created on demand when possible; ``check_data_dir`` reports problems)."""
     path = Path(os.environ.get(DATA_DIR_ENV) or PROJECT_ROOT / "data")
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # reported with a clear message by check_data_dir() / db.connect()
     return path
 
 
@@ -41,3 +46,32 @@ def secret_path(db_path: Path | None = None) -> Path:
         return Path(explicit)
     base = Path(db_path).parent if db_path else data_dir()
     return base / SECRET_FILE_NAME
+
+
+MIN_FREE_BYTES = 200 * 1024 * 1024  # below this a load of a large national file could fail half-way
+
+
+class DataDirError(RuntimeError):
+    """The data directory cannot be used (missing permissions, full disk). The message is Japanese."""
+
+
+def check_data_dir(path: Path | None = None) -> Path:
+    """Fail early and clearly when the data directory is unwritable or the disk is nearly full.
+
+    Called at start-up by the app and by CLI commands that write. Returns the directory checked.
+    """
+    directory = Path(path) if path else default_db_path().parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise DataDirError(
+            f"データディレクトリ {directory} に書き込めません（{exc.strerror or exc}）。"
+            f"権限を確認するか、環境変数 {DATA_DIR_ENV} で書き込める場所を指定してください。") from exc
+    free = shutil.disk_usage(directory).free
+    if free < MIN_FREE_BYTES:
+        raise DataDirError(
+            f"データディレクトリ {directory} のディスクの空きが {free / 1048576:,.0f} MB しかありません"
+            f"（{MIN_FREE_BYTES / 1048576:,.0f} MB 以上必要）。空きを作るか、{DATA_DIR_ENV} で別の場所を指定してください。")
+    return directory

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from functools import lru_cache
@@ -15,6 +16,7 @@ from analytics import config
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
+WAIT_ENV = "HYOGAKI_DB_WAIT_SECONDS"  # how long a connection waits for another process's write lock
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -27,11 +29,14 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
     """Open the database file (created and migrated when new) and return a connection.
 
     DuckDB lets one process write a file at a time; a second writer gets a lock error. We retry for
-    ``wait_seconds`` so a CLI load and the app can take turns, then raise ``DatabaseBusyError`` with a
-    message in Japanese.
+    ``wait_seconds`` (or ``$HYOGAKI_DB_WAIT_SECONDS``) so a CLI load and the app can take turns, then
+    raise ``DatabaseBusyError`` with a message in Japanese. An unwritable or full data directory raises
+    ``config.DataDirError`` before anything is opened.
     """
     db_path = Path(path) if path else config.default_db_path()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        config.check_data_dir(db_path.parent)
+    wait_seconds = float(os.environ.get(WAIT_ENV, wait_seconds))
     if read_only and not db_path.exists():
         # A read-only open of a missing file fails; create and migrate it once.
         connect(db_path).close()
