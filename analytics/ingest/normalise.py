@@ -26,6 +26,8 @@ HALFWIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
 # Dash look-alikes that agencies type into IDs and codes (‐ ‑ ‒ – — ― − ｰ).
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff70"
 
+_ID_TRANSLATION = str.maketrans(FULLWIDTH + DASHES, HALFWIDTH + "-" * len(DASHES))
+
 Result = tuple[object, str | None]
 
 
@@ -55,8 +57,7 @@ def normalise_person_id(value: object) -> str | None:
     """
     if value is None:
         return None
-    text = str(value).translate(str.maketrans(FULLWIDTH, HALFWIDTH)).translate(str.maketrans(DASHES, "-" * len(DASHES)))
-    text = re.sub(r"\s+", "", text).upper()
+    text = "".join(str(value).translate(_ID_TRANSLATION).split()).upper()
     return text or None
 
 

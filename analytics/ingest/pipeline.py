@@ -30,6 +30,10 @@ from analytics.ingest.report import EXCLUDED_TYPES, IngestReport, SheetResult
 TOTAL_WORDS = ["合計", "計", "総計", "小計", "累計", "総合計", "合計欄", "total", "grandtotal", "sum", "subtotal"]
 NOTE_PATTERN = r"^(※|\*|＊|注[)）:：\s]|\(注|（注|注記|備考|出典|資料|\[注|【注)"
 PREVIEW_ROWS = 20
+# normalise_person_id for ASCII-only IDs, in SQL (whitespace removed, upper case).
+ASCII_ID_SQL = "upper(regexp_replace({x}, '\\s+', '', 'g'))"
+# First characters of note rows (「※…」「注）…」「備考…」): a cheap test before the note regex.
+NOTE_STARTS = ["※", "*", "＊", "注", "(", "（", "備", "出", "資", "[", "【"]
 MAX_AGE = 120
 
 Parser = Callable[[object], tuple[object, str | None]]
@@ -268,7 +272,7 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
     """Classify, normalise and validate the data rows of one sheet into ``result``."""
     params: dict[str, object] = {"fw": nz.FULLWIDTH, "hw": nz.HALFWIDTH, "dashes": nz.DASHES,
                                  "hyphens": "-" * len(nz.DASHES), "total_words": TOTAL_WORDS,
-                                 "note_pattern": NOTE_PATTERN, "ws": " \t\r\n\u3000", **pseudonym.hmac_params(key)}
+                                 "note_pattern": NOTE_PATTERN, "note_starts": NOTE_STARTS, "ws": " \t\r\n\u3000", **pseudonym.hmac_params(key)}
     by_column = {m.column: m for m in result.matches if m.column and m.column in table.column_names}
     n = raw.table.removeprefix("raw_")
     m_table, p_table = f"m_{n}", f"p_{n}"
@@ -287,7 +291,7 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
     # Most rows carry an ordinary person ID: decide those first, so CASE evaluates the wide blank,
     # total and note tests only on the few remaining rows.
     plain_record = (f"when {pid_clean} is not null and not list_contains($total_words, lower({pid_clean})) "
-                    f"and not regexp_matches({pid_clean}, $note_pattern) then 'data' " if pid else "")
+                    f"and not list_contains($note_starts, left({pid_clean}, 1)) then 'data' " if pid else "")
     selects = [f"rowid + 1 as source_row",
                f"case {plain_record}when {blank} then 'blank' when {is_total} then 'total' when {is_note} then 'note' "
                f"else 'data' end as row_class"]
@@ -302,6 +306,11 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
             selects += [f"c{match.index} as \"{column.name}__orig\"", f"{raw_value} as \"{column.name}__raw\""]
     _execute(stage, f"create table {m_table} as select {', '.join(selects)} from {raw.table} where rowid >= {data_start}",
              params)
+    # Staging tables are dropped as soon as the next one is built: a million-row file must fit in memory.
+    stage.execute(f"drop table {raw.table}")
+    counts = dict(stage.execute(f"select row_class, count(*) from {m_table} group by all").fetchall())
+    result.excluded = {t: int(counts.get(t, 0)) for t in EXCLUDED_TYPES}
+    result.excluded["title"] = title_rows
 
     # 2. parse each distinct value once, in Python, and join back.
     joins, typed = [], []
@@ -349,6 +358,12 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
                              f"where fiscal_year__missing and stage__missing")
     issues_table = f"i_{n}"
     _execute(stage, f"create table {issues_table} as {' union all '.join(issue_selects)}", params)
+    result.issues = _issue_frame(stage, issues_table, m_table, p_table, table, by_column, raw.name, file_name,
+                                 result.kind)
+    stage.execute(f"drop table {m_table}")
+    result.quarantined = stage.execute(f"select count(distinct source_row) from {issues_table}").fetchone()[0]
+    result.quarantined_by_reason = dict(stage.execute(
+        f"select reason_code, count(distinct source_row) from {issues_table} group by all order by all").fetchall())
 
     # 4. rows to load; within the file the first occurrence of a duplicate key is kept.
     out_columns = _output_columns(table)
@@ -368,19 +383,13 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
         from clean_rows
     """, params)
 
-    counts = dict(stage.execute(f"select row_class, count(*) from {m_table} group by all").fetchall())
-    result.excluded = {t: int(counts.get(t, 0)) for t in EXCLUDED_TYPES}
-    result.excluded["title"] = title_rows
-    result.quarantined = stage.execute(f"select count(distinct source_row) from {issues_table}").fetchone()[0]
-    result.quarantined_by_reason = dict(stage.execute(
-        f"select reason_code, count(distinct source_row) from {issues_table} group by all order by all").fetchall())
+    stage.execute(f"drop table {p_table}; drop table {issues_table}")
     result.duplicates_in_file = stage.execute(f"select count(*) from {valid_table} where is_duplicate").fetchone()[0]
     result.valid = stage.execute(f"select * exclude (is_duplicate) from {valid_table} where not is_duplicate"
                                  ).fetch_arrow_table()
     result.preview = stage.execute(f"select * exclude (is_duplicate, source_sheet) from {valid_table} "
                                    f"order by source_row limit {PREVIEW_ROWS}").df()
-    result.issues = _issue_frame(stage, issues_table, m_table, p_table, table, by_column, raw.name, file_name,
-                                 result.kind)
+    stage.execute(f"drop table {valid_table}")
 
 
 def _output_columns(table: contract.Table) -> list[str]:
@@ -415,16 +424,30 @@ def _lookup_table(stage: duckdb.DuckDBPyConnection, m_table: str, column: str, p
 
 
 def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[str, object]) -> str:
-    """Distinct IDs → normalised (Python, ``normalise_person_id``) → pseudonymised (HMAC in SQL)."""
-    values = [r[0] for r in stage.execute(
-        f"select distinct person_id__raw from {m_table} where row_class = 'data' and person_id__raw is not null"
-    ).fetchall()]
-    frame = pd.DataFrame({"v": pd.Series(values, dtype=object),
-                          "normalised": pd.Series([nz.normalise_person_id(v) for v in values], dtype=object)})
+    """Distinct IDs → normalised → pseudonymised (HMAC in SQL).
+
+    Plain ASCII IDs (most systems) are normalised in SQL (spaces removed, upper case); only IDs with
+    full-width or other non-ASCII characters (０１－０１０００) go through ``normalise_person_id`` in Python.
+    Both give the same result for ASCII input (tested).
+    """
+    wide = [r[0] for r in stage.execute(
+        f"select distinct person_id__raw from {m_table} where row_class = 'data' and person_id__raw is not null "
+        f"and not regexp_matches(person_id__raw, '^[\\x00-\\x7F]*$')").fetchall()]
+    frame = pd.DataFrame({"v": pd.Series(wide, dtype=object),
+                          "normalised": pd.Series([nz.normalise_person_id(v) for v in wide], dtype=object)})
     name = f"lk_{m_table}_person_id"
     stage.register(f"{name}_df", frame)
-    _execute(stage, f"create table {name} as select v::varchar as v, "
-                    f"{pseudonym.hmac_sql('normalised::varchar')} as value from {name}_df", params)
+    _execute(stage, f"""
+        create table {name} as
+        with ids as (
+            select distinct person_id__raw as v from {m_table} where row_class = 'data' and person_id__raw is not null
+        ),
+        normalised as (
+            select ids.v, coalesce(w.normalised::varchar, {ASCII_ID_SQL.format(x='ids.v')}) as normalised
+            from ids left join {name}_df w on w.v::varchar = ids.v
+        )
+        select v, {pseudonym.hmac_sql('normalised')} as value from normalised
+    """, params)
     stage.unregister(f"{name}_df")
     return name
 

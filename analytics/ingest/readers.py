@@ -142,7 +142,8 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
     text = decode_text(data, file_name)
     if "\x00" in text:
         raise IngestError("unreadable", file=file_name, detail="NUL 文字（バイナリ）を含みます")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # each replace copies the whole text: only when needed
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     head_lines = text.split("\n", HEAD_ROWS)[:HEAD_ROWS]
     delimiter = sniff_delimiter(head_lines)
     try:

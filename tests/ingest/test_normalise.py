@@ -215,3 +215,13 @@ def test_ages_and_birth_years():
     assert nz.parse_int("-5", 0, 120) == (None, "out_of_range")
     assert nz.parse_birth_year("昭和54年", 1900, 2026) == (1979, None)
     assert nz.parse_birth_year("1979-06-01", 1900, 2026) == (1979, None)
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=16))
+def test_sql_and_python_id_normalisation_agree_on_ascii(text):
+    import duckdb
+
+    from analytics.ingest.pipeline import ASCII_ID_SQL
+
+    sql = duckdb.connect().execute(f"select nullif({ASCII_ID_SQL.format(x='$v')}, '')", {"v": text}).fetchone()[0]
+    assert sql == nz.normalise_person_id(text)
