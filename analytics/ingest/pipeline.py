@@ -298,16 +298,16 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
     for column in table.columns:
         match = by_column.get(column.name)
         if match is None:
-            selects += [f"null::varchar as \"{column.name}__orig\"", f"null::varchar as \"{column.name}__raw\""]
+            selects.append(f"null::varchar as \"{column.name}__raw\"")
         else:
             raw_value = _trim_sql(f"c{match.index}")
             if _parser_for(column) is None and column.name != "person_id":  # free text: stored as cleaned here
                 raw_value = _width_sql(raw_value)
-            selects += [f"c{match.index} as \"{column.name}__orig\"", f"{raw_value} as \"{column.name}__raw\""]
+            selects.append(f"{raw_value} as \"{column.name}__raw\"")
     _execute(stage, f"create table {m_table} as select {', '.join(selects)} from {raw.table} where rowid >= {data_start}",
              params)
-    # Staging tables are dropped as soon as the next one is built: a million-row file must fit in memory.
-    stage.execute(f"drop table {raw.table}")
+    # Staging tables are dropped as soon as they are not needed: a million-row file must fit in memory.
+    # The raw table stays until the quarantine has taken the cells as sent (rowid + 1 = source_row).
     counts = dict(stage.execute(f"select row_class, count(*) from {m_table} group by all").fetchall())
     result.excluded = {t: int(counts.get(t, 0)) for t in EXCLUDED_TYPES}
     result.excluded["title"] = title_rows
@@ -358,9 +358,9 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
                              f"where fiscal_year__missing and stage__missing")
     issues_table = f"i_{n}"
     _execute(stage, f"create table {issues_table} as {' union all '.join(issue_selects)}", params)
-    result.issues = _issue_frame(stage, issues_table, m_table, p_table, table, by_column, raw.name, file_name,
+    result.issues = _issue_frame(stage, issues_table, raw.table, p_table, table, by_column, raw.name, file_name,
                                  result.kind)
-    stage.execute(f"drop table {m_table}")
+    stage.execute(f"drop table {m_table}; drop table {raw.table}")
     result.quarantined = stage.execute(f"select count(distinct source_row) from {issues_table}").fetchone()[0]
     result.quarantined_by_reason = dict(stage.execute(
         f"select reason_code, count(distinct source_row) from {issues_table} group by all order by all").fetchall())
@@ -481,7 +481,7 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, m_table: str, p_table: str,
+def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, raw_table: str, p_table: str,
                  table: contract.Table, by_column: dict, sheet: str, file_name: str, kind: str) -> pd.DataFrame:
     """Quarantine rows: issue + messages + the row's contract columns as sent (IDs pseudonymised)."""
     reasons = pd.DataFrame([(code, ja, en) for code, (ja, en) in REASONS.items()], columns=["code", "ja", "en"])
@@ -492,12 +492,12 @@ def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, m_table: s
     pairs = []
     for c in table.column_names:
         if c in by_column:
-            pairs += [_q(by_column[c].header), "p.person_id" if c == "person_id" else f"m.\"{c}__orig\""]
+            pairs += [_q(by_column[c].header), "p.person_id" if c == "person_id" else f"r.c{by_column[c].index}"]
     raw_row = f"json_object({', '.join(pairs)})::varchar" if pairs else "null"
     # The cell as sent; an ID cell is shown as its pseudonym: the original ID is never stored.
     value = "case i.column_key " + " ".join(
-        f"when {_q(c)} then {'p.person_id' if c == 'person_id' else f'm.{chr(34)}{c}__orig{chr(34)}'}"
-        for c in table.column_names) + " end"
+        f"when {_q(c)} then {'p.person_id' if c == 'person_id' else f'r.c{by_column[c].index}'}"
+        for c in table.column_names if c in by_column) + " else null end"
     frame = stage.execute(f"""
         select {_q(kind)} as kind, {_q(file_name)} as file_name, {_q(sheet)} as sheet,
                i.source_row as row_number, h.header as column_name, {value} as value, i.reason_code,
@@ -505,7 +505,7 @@ def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, m_table: s
                replace(replace(r.en, '{{column}}', coalesce(h.header, '')), '{{value}}', coalesce({value}, '')) as message_en,
                {raw_row} as raw_row
         from {issues_table} i
-        join {m_table} m using (source_row)
+        join {raw_table} r on r.rowid + 1 = i.source_row
         join {p_table} p using (source_row)
         left join headers_df h on h.column_key = i.column_key
         left join reasons_df r on r.code = i.reason_code
