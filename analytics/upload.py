@@ -181,6 +181,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "history.search": ("ファイル名で検索", "Search by file name"),
     "history.kinds": ("種別", "Kinds"),
+    "history.all": ("すべて", "All"),
     "history.statuses": ("状態", "Status"),
     "history.count": ("{shown} / {total} 件のバッチ", "{shown} of {total} batches"),
     "history.none_match": ("条件に合うバッチはありません。", "No batch matches the filter."),
@@ -658,7 +659,9 @@ def excluded_text(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> str:
 
 def preview_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
     """The first rows as they will be stored, with Japanese (or English) column names."""
-    frame = sheet.preview if sheet.preview is not None else pd.DataFrame()
+    frame = sheet.preview.copy() if sheet.preview is not None else pd.DataFrame()
+    for name in frame.select_dtypes("datetime").columns:  # dates as dates, not midnight timestamps
+        frame[name] = frame[name].dt.date
     labels = {"source_row": "行" if lang != "en" else "Row", "fiscal_year": ui_text.t("col.fiscal_year", lang)}
     for name in frame.columns:
         column = _column(name)

@@ -27,11 +27,12 @@ if batches.empty:
 search, kinds_col, status_col = st.columns([2, 2, 2])
 text = search.text_input(tr("history.search", lang), key="history.search")
 kinds = kinds_col.multiselect(
-    tr("history.kinds", lang), contract.KINDS, format_func=lambda k: upload.kind_label(k, lang), key="history.kinds"
-)
+    tr("history.kinds", lang), contract.KINDS, format_func=lambda k: upload.kind_label(k, lang), key="history.kinds",
+    placeholder=tr("history.all", lang),
+)  # fmt: skip
 statuses = status_col.multiselect(
     tr("history.statuses", lang), ["loaded", "rolled_back"], format_func=lambda s: ui_text.t(f"status.{s}", lang),
-    key="history.statuses",
+    key="history.statuses", placeholder=tr("history.all", lang),
 )  # fmt: skip
 shown = upload.filter_history(batches, kinds=kinds, statuses=statuses, text=text)
 st.caption(tr("history.count", lang, shown=len(shown), total=len(batches)))

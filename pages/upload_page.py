@@ -148,14 +148,19 @@ def render_sheet(preview: upload.FilePreview, sheet, key: str) -> None:
 
 
 def render_file(preview: upload.FilePreview, expanded: bool) -> None:
-    icon = {"ready": "✅", "already_loaded": "⏭️", "error": "⚠️", "loaded": "✅"}[preview.status]
+    icon = {
+        "ready": ":material/check_circle:",
+        "loaded": ":material/check_circle:",
+        "already_loaded": ":material/content_copy:",
+        "error": ":material/error:",
+    }[preview.status]
     state = {
         "ready": tr("upload.file_ready", lang),
         "loaded": ui_text.t("status.loaded", lang),
         "already_loaded": tr("upload.file_already", lang, batch=preview.existing_batch_id),
         "error": tr("upload.file_error", lang),
     }[preview.status]
-    with st.expander(f"{icon} {preview.name} — {state}", expanded=expanded):
+    with st.expander(f"{preview.name} — {state}", expanded=expanded, icon=icon):
         if preview.status == "already_loaded":
             st.info(preview.message(lang), icon=":material/content_copy:")
             return
@@ -222,6 +227,8 @@ files = st.file_uploader(
     # Streamlit's own limit stays above ours, so an oversized file gets our Japanese message, not its English one.
     max_upload_size=max(200, int(limits.max_file_mb) + 1),
 )  # fmt: skip
+st.caption(tr("upload.uploader_help", lang, mb=f"{limits.max_file_mb:g}", rows=f"{limits.max_rows:,}",
+              files=limits.max_files))  # fmt: skip
 if not files:
     if not results:
         st.info(tr("upload.empty", lang), icon=":material/upload_file:")
