@@ -7,6 +7,7 @@ import streamlit as st
 from analytics import config, seed, status, ui_text
 from analytics.db import DatabaseBusyError
 from analytics.ui_text import t
+from ui.sidebar import sidebar_filters
 
 # One line per page: (file, URL path, 日本語の題, English title, icon). The first one is the home page.
 # The URL path must differ from the file's name (overview_page.py -> "overview"): Streamlit treats a
@@ -55,6 +56,10 @@ page = st.navigation(
     ],
 )
 st.set_page_config(page_title=f"{page.title} | {t('app.title', lang)}")
+
+# The shared filters (ui/sidebar.py): kept in the URL, left in st.session_state["filters"] for the pages,
+# which read them with ui.current_filters().
+sidebar_filters(lang)
 
 with st.sidebar:
     try:

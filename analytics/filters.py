@@ -230,3 +230,66 @@ def _codes(values: Iterable[object], known: tuple[str, ...]) -> tuple[str, ...]:
 def stages() -> tuple[Stage, ...]:
     """The configured stages in fiscal-year order (for the sidebar's stage choice)."""
     return load_stages()
+
+
+# -------------------------------------------------------------------------------------------------
+# What the sidebar can offer, and the cache key of everything computed from the data
+# -------------------------------------------------------------------------------------------------
+
+# -- Fiscal years and municipalities present in the records. Grain: one row per (fiscal_year,
+# -- prefecture_code, municipality_code) with at least one consultation or placement.
+_OPTIONS_SQL = """
+select distinct fiscal_year, prefecture_code, municipality_code from consultations
+union
+select distinct fiscal_year, prefecture_code, municipality_code from placements
+"""
+
+# -- Data version: changes with every load and rollback (the cache key of page queries).
+_VERSION_SQL = """
+select count(*), coalesce(max(batch_id), 0), max(coalesce(rolled_back_at, loaded_at)) from batches
+"""
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """Choices the sidebar offers: fiscal years with data (newest first), municipalities per prefecture."""
+
+    fiscal_years: tuple[int, ...] = ()
+    municipalities: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (prefecture_code, municipality codes)
+
+    @property
+    def latest_fiscal_year(self) -> int | None:
+        return self.fiscal_years[0] if self.fiscal_years else None
+
+    def municipalities_in(self, prefecture_code: str | None) -> tuple[str, ...]:
+        return dict(self.municipalities).get(prefecture_code or "", ())
+
+
+def filter_options(con: Any) -> FilterOptions:
+    """Fiscal years and municipalities present in the loaded records (empty on an empty database)."""
+    df = con.execute(_OPTIONS_SQL).df()
+    if df.empty:
+        return FilterOptions()
+    years = sorted({int(y) for y in df["fiscal_year"].dropna()}, reverse=True)
+    known = _municipality_codes()
+    munis: dict[str, set[str]] = {}
+    for pref, muni in df[["prefecture_code", "municipality_code"]].dropna().itertuples(index=False):
+        if muni in known and str(muni).startswith(str(pref)):
+            munis.setdefault(str(pref), set()).add(str(muni))
+    return FilterOptions(tuple(years), tuple((p, tuple(sorted(m))) for p, m in sorted(munis.items())))
+
+
+def data_version(con: Any) -> str:
+    """A short text that changes whenever a batch is loaded or rolled back ('0' on an empty database)."""
+    count, last, when = con.execute(_VERSION_SQL).fetchone()
+    return f"{count}-{last}-{when}" if count else "0"
+
+
+def municipality_label(code: str | None, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """A municipality's name from its 5-digit code (the code itself when unknown; 'all' for None)."""
+    if not code:
+        return "すべての市区町村" if lang != "en" else "All municipalities"
+    from analytics.ingest.normalise import region_reference
+
+    found = region_reference().municipalities.get(code)
+    return found.name if found else code

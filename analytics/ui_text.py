@@ -86,6 +86,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.targets": ("目標", "Targets"),
     "national": ("全国", "National"),
     "unknown": ("不明", "Unknown"),
+    # shared sidebar filters (ui/sidebar.py)
+    "filter.heading": ("表示する範囲", "Show"),
+    "filter.period": ("期間", "Period"),
+    "filter.period_fiscal_year": ("年度", "Fiscal year"),
+    "filter.period_stage": ("ステージ", "Stage"),
+    "filter.fiscal_year": ("年度", "Fiscal year"),
+    "filter.stage": ("ステージ", "Stage"),
+    "filter.prefecture": ("都道府県", "Prefecture"),
+    "filter.municipality": ("市区町村", "Municipality"),
+    "filter.all_municipalities": ("すべての市区町村", "All municipalities"),
+    "filter.target_groups": ("対象者区分", "Target groups"),
+    "filter.agency_types": ("機関種別", "Agency types"),
+    "filter.all": ("すべて", "All"),
+    "filter.clear": ("条件をクリア", "Clear filters"),
+    # shared chart conventions (ui/charts.py, analytics/charts)
+    "chart.table_view": ("表で見る", "Table view"),
+    "chart.download": ("CSVダウンロード", "Download CSV"),
+    "chart.definitions": ("指標の定義", "Definitions"),
+    "chart.source": (
+        "出典: 取込済みの相談記録・就職等実績（データ時点 {as_of}）",
+        "Source: loaded consultation and placement records (data as of {as_of})",
+    ),
+    "chart.small_denominator": ("※ 分母10未満（参考値）", "* denominator under 10 (indicative)"),
 }
 
 

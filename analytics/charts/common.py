@@ -1,0 +1,258 @@
+"""The dashboard's chart conventions as pure functions: palette, fonts, titles, source notes, CSV export.
+
+Every figure goes through :func:`style`: colour-blind-safe Okabe–Ito colours, a marker symbol, dash and bar
+pattern per series (meaning never rests on colour alone), the Japanese font stack, a title that says what
+and when, axis titles with units, and a source / as-of note under the plot. No data access here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import ui_text
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision deficiencies.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow (light: for fills, not for text or thin lines)
+    "#000000",  # black
+)
+GREY = "#6B7280"
+LIGHT_GREY = "#D1D5DB"
+MARKERS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
+DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "+", "-", "|")
+FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, sans-serif"
+
+# Status colours (Okabe–Ito) — always shown with their words (順調 / 注意 / 遅れ).
+STATUS_COLOURS: dict[str, str] = {
+    "on_track": "#009E73",
+    "at_risk": "#E69F00",
+    "off_track": "#D55E00",
+    "not_started": GREY,
+}
+STATUS_SYMBOLS: dict[str, str] = {"on_track": "●", "at_risk": "▲", "off_track": "✖", "not_started": "○"}
+
+# The plotly config every chart is shown with: no logo, no link to plotly's cloud, nothing fetched.
+PLOTLY_CONFIG: dict = {
+    "displaylogo": False,
+    "showLink": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "responsive": True,
+}
+
+
+def colour(i: int) -> str:
+    """The i-th series colour (skipping the light yellow for lines and markers)."""
+    usable = [c for c in OKABE_ITO if c != "#F0E442"]
+    return usable[i % len(usable)]
+
+
+def series_style(i: int) -> dict:
+    """Colour, marker symbol, dash and bar pattern of the i-th series: each series differs in more than colour."""
+    return {
+        "colour": colour(i),
+        "marker": MARKERS[i % len(MARKERS)],
+        "dash": DASHES[i % len(DASHES)],
+        "pattern": PATTERNS[i % len(PATTERNS)],
+    }
+
+
+def chart_title(what: str, when: str | None = None) -> str:
+    """A title that says what and when: 「正社員就職者数の推移 — 令和5年度 (FY2023)」."""
+    return f"{what} — {when}" if when else what
+
+
+def source_note(as_of: dt.date | None, lang: str = ui_text.DEFAULT_LANG, extra: str | None = None) -> str:
+    """The source and as-of note under every chart."""
+    text = ui_text.t("chart.source", lang, as_of=ui_text.format_date(as_of, lang))
+    return f"{text}　{extra}" if extra else text
+
+
+def style(
+    fig: go.Figure,
+    *,
+    title: str,
+    note: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    height: int = 380,
+    legend: bool = True,
+    y_format: str | None = ",",
+) -> go.Figure:
+    """Apply the house layout: font, title, axis titles (with units), grid, legend, source note."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT_FAMILY, "size": 13, "color": "#1F2937"},
+        colorway=list(OKABE_ITO),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=height,
+        margin={"l": 60, "r": 24, "t": 56, "b": 88 if note else 48},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        separators=".,",
+    )
+    fig.update_xaxes(title_text=x_title, showgrid=False, linecolor=LIGHT_GREY, ticks="outside")
+    fig.update_yaxes(title_text=y_title, gridcolor="#EEF0F3", zerolinecolor=LIGHT_GREY, rangemode="tozero")
+    if y_format:
+        fig.update_yaxes(tickformat=y_format)
+    if note:
+        fig.add_annotation(
+            text=note, xref="paper", yref="paper", x=0, y=0, yshift=-70, xanchor="left", yanchor="top",
+            showarrow=False, font={"size": 11, "color": GREY}, align="left",
+        )  # fmt: skip
+    return fig
+
+
+def empty_figure(message: str, *, title: str = "", height: int = 240) -> go.Figure:
+    """A figure that says there is nothing to draw (instead of an empty grid)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 14, "color": GREY})  # fmt: skip
+    style(fig, title=title, height=height, legend=False, y_format=None)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def line_chart(
+    frame: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    *,
+    names: dict[str, str] | None = None,
+    series: str | None = None,
+    title: str,
+    note: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    label_last: bool = True,
+    percent: bool = False,
+    height: int = 380,
+) -> go.Figure:
+    """Lines with markers, one per column of ``y`` (or per value of ``series``); the last point labelled.
+
+    Each series differs by colour, marker symbol and dash; the last value is written beside the line, so
+    the chart reads without a legend or colour.
+    """
+    fig = go.Figure()
+    if series:
+        parts = [(str(k), g) for k, g in frame.groupby(series, sort=False)]
+        pairs = [(name, g, y if isinstance(y, str) else y[0]) for name, g in parts]
+    else:
+        cols = [y] if isinstance(y, str) else list(y)
+        pairs = [((names or {}).get(c, c), frame, c) for c in cols]
+    fmt = ".1%" if percent else ","
+    for i, (name, part, col) in enumerate(pairs):
+        s = series_style(i)
+        values = part[col]
+        text = [""] * len(part)
+        if label_last and len(part):
+            last = values.last_valid_index()
+            if last is not None:
+                pos = list(part.index).index(last)
+                text[pos] = f"{values.loc[last]:{fmt}}" if not percent else f"{values.loc[last] * 100:.1f}%"
+        fig.add_trace(go.Scatter(
+            x=part[x], y=values, name=name, mode="lines+markers+text", text=text, textposition="top center",
+            line={"color": s["colour"], "dash": s["dash"], "width": 2.5},
+            marker={"symbol": s["marker"], "size": 7, "color": s["colour"]},
+            textfont={"color": s["colour"]},
+            hovertemplate=f"%{{x}}<br>{name}: %{{y:{fmt}}}<extra></extra>",
+        ))  # fmt: skip
+    style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=height,
+          legend=len(pairs) > 1, y_format=".0%" if percent else ",")  # fmt: skip
+    return fig
+
+
+def bar_chart(
+    frame: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    *,
+    names: dict[str, str] | None = None,
+    title: str,
+    note: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    horizontal: bool = False,
+    percent: bool = False,
+    height: int = 380,
+    barmode: str = "group",
+) -> go.Figure:
+    """Bars, one trace per column of ``y``, each with its own colour and fill pattern and a value label."""
+    fig = go.Figure()
+    cols = [y] if isinstance(y, str) else list(y)
+    for i, col in enumerate(cols):
+        s = series_style(i)
+        values = frame[col]
+        labels = [f"{v * 100:.1f}%" if percent else f"{v:,.0f}" if pd.notna(v) else "" for v in values]
+        cat, val = (values, frame[x]) if horizontal else (frame[x], values)
+        fig.add_trace(go.Bar(
+            x=cat, y=val, name=(names or {}).get(col, col), orientation="h" if horizontal else "v",
+            marker={"color": s["colour"], "pattern": {"shape": s["pattern"], "fgcolor": "white", "size": 6}},
+            text=labels, textposition="outside", cliponaxis=False,
+        ))  # fmt: skip
+    style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=height,
+          legend=len(cols) > 1, y_format=None if horizontal else (".0%" if percent else ","))  # fmt: skip
+    fig.update_layout(barmode=barmode, bargap=0.25)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", rangemode=None)
+        fig.update_xaxes(tickformat=".0%" if percent else ",", rangemode="tozero")
+    return fig
+
+
+def sparkline_values(frame: pd.DataFrame, column: str) -> list[float]:
+    """The values of a short series for a card's sparkline (missing values dropped)."""
+    return [float(v) for v in frame[column] if pd.notna(v)] if column in frame else []
+
+
+# -------------------------------------------------------------------------------------------------
+# CSV export of what a chart shows
+# -------------------------------------------------------------------------------------------------
+
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would read as a formula, prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The table as CSV in UTF-8 with a BOM (Excel opens it as UTF-8), formula-like text neutralised.
+
+    Numbers stay numbers (a negative count is not text and is left alone); column names are neutralised too.
+    """
+    out = frame.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+
+
+def file_name(name: str, suffix: str = "csv") -> str:
+    """A download file name from a chart name: spaces and path characters replaced."""
+    safe = "".join("_" if ch in '/\\:*?"<>| ' else ch for ch in name).strip("_") or "chart"
+    return f"{safe}.{suffix}"

@@ -1,0 +1,62 @@
+"""Streamlit-side helpers the pages share: the sidebar filters, chart rendering, cards and cached queries.
+
+How a page gets its data (the design every page follows)::
+
+    from ui import current_filters, query
+    filters = current_filters()                      # what the sidebar (app.py) chose, or the URL's
+    frame = query(overview.kpis, filters, lang)      # analytics function run on a read connection, cached
+
+``query`` runs ``func(con, *args)`` on a short read-only connection and caches the result with
+``st.cache_data`` keyed by the function, its arguments (a :class:`analytics.filters.Filters` is hashable)
+and the data version (:func:`analytics.filters.data_version`), so a load or rollback shows at once and the
+same filter never runs twice. The analytics function must be importable at module level.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from analytics import config, filters as filters_mod, status
+from analytics.filters import Filters
+
+T = TypeVar("T")
+
+FILTERS_KEY = "filters"  # st.session_state key where app.py's sidebar leaves the current Filters
+VERSION_KEY = "data_version"  # st.session_state key: the data version seen by this script run
+
+
+def db_path() -> str:
+    return str(config.default_db_path())
+
+
+def current_filters() -> Filters:
+    """The sidebar's filters for this run (set by app.py), else the URL's (a page run on its own)."""
+    found = st.session_state.get(FILTERS_KEY)
+    return found if isinstance(found, Filters) else Filters.from_query_params(st.query_params.to_dict())
+
+
+def data_version(refresh: bool = False) -> str:
+    """The data version, read once per script run by the sidebar (or here when a page runs alone)."""
+    version = st.session_state.get(VERSION_KEY)
+    if version is None or refresh:
+        with status.read_connection(db_path()) as con:
+            version = filters_mod.data_version(con)
+        st.session_state[VERSION_KEY] = version
+    return version
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=6 * 3600)
+def _cached(target: str, path: str, version: str, args: tuple, kwargs: dict) -> Any:
+    module, name = target.split(":")
+    func = getattr(importlib.import_module(module), name)
+    with status.read_connection(path) as con:
+        return func(con, *args, **kwargs)
+
+
+def query(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func(con, *args, **kwargs)`` on a read connection, cached per arguments and data version."""
+    return _cached(f"{func.__module__}:{func.__qualname__}", db_path(), data_version(), args, kwargs)

@@ -1,0 +1,65 @@
+"""Show a chart the house way: the plotly figure, a 「表で見る」 table view, a CSV download, a definitions link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.charts import common
+from analytics.ui_text import t
+
+DEFINITIONS_PAGE = "pages/definitions_page.py"
+
+
+def definitions_link(indicator_ids: Sequence[str], lang: str, *, key: str | None = None) -> None:
+    """A link to the definitions page, opened at the first indicator (``?indicator=<id>``)."""
+    params = {"indicator": indicator_ids[0]} if indicator_ids else {}
+    if lang != "ja":
+        params["lang"] = lang
+    st.page_link(DEFINITIONS_PAGE, label=t("chart.definitions", lang), icon=":material/menu_book:",
+                 query_params=params or None)  # fmt: skip
+
+
+def show_table(frame: pd.DataFrame, **kwargs) -> None:
+    """A table with thousands separators (1,234), no index, full width."""
+    numbers = {
+        c: st.column_config.NumberColumn(format="localized")
+        for c in frame.select_dtypes("number").columns
+        if c not in kwargs.get("column_config", {})
+    }
+    config = {**numbers, **kwargs.pop("column_config", {})}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)
+
+
+def show_chart(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    name: str,
+    lang: str,
+    *,
+    indicators: Sequence[str] = (),
+    alt: str | None = None,
+    key: str | None = None,
+) -> None:
+    """Render ``fig`` with a table view toggle and a CSV download of ``table`` (exactly what the chart shows).
+
+    ``name`` names the download file and the widgets' keys; ``indicators`` adds a link to their definitions;
+    ``alt`` is the chart's text alternative (a sentence such as the overview's summary).
+    """
+    key = key or name
+    st.plotly_chart(fig, config=common.PLOTLY_CONFIG, width="stretch", key=f"chart|{key}", alt=alt)
+    left, middle, right = st.columns([2, 2, 3], vertical_alignment="center")
+    with left:
+        as_table = st.toggle(t("chart.table_view", lang), key=f"table|{key}")
+    middle.download_button(
+        t("chart.download", lang), common.csv_bytes(table), file_name=common.file_name(name),
+        mime="text/csv", key=f"csv|{key}", icon=":material/download:", type="tertiary", on_click="ignore",
+    )  # fmt: skip
+    if indicators:
+        with right:
+            definitions_link(indicators, lang)
+    if as_table:
+        show_table(table, key=f"df|{key}")
