@@ -54,8 +54,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "CSV (UTF-8/Shift_JIS) or Excel (.xlsx/.xls). Up to {mb} MB and {rows} rows per file, {files} files at once.",
     ),
     "upload.empty": (
-        "ファイルを上の枠にドラッグ＆ドロップするか、「Browse files」から選んでください。",
-        "Drag and drop files onto the box above, or choose them with “Browse files”.",
+        "ファイルを上の枠にドラッグ＆ドロップするか、「Upload」から選んでください。",
+        "Drag and drop files onto the box above, or choose them with “Upload”.",
     ),
     "upload.preparing": ("確認中 {i}/{n}: {file}", "Checking {i}/{n}: {file}"),
     "upload.too_many_files": (

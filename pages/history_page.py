@@ -11,6 +11,13 @@ lang = ui_text.lang_or_default(st.session_state.get("lang"))
 db_path = str(config.default_db_path())
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
+def show_table(frame) -> None:
+    """A table with thousands separators (1,234), as on the overview."""
+    numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.select_dtypes("number").columns}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers)
+
+
 st.title(tr("history.title", lang))
 st.caption(tr("history.caption", lang))
 
@@ -39,7 +46,7 @@ st.caption(tr("history.count", lang, shown=len(shown), total=len(batches)))
 if shown.empty:
     st.info(tr("history.none_match", lang))
     st.stop()
-st.dataframe(upload.history_table(shown, lang), hide_index=True, width="stretch")
+show_table(upload.history_table(shown, lang))
 
 rows = {int(r.batch_id): r for _, r in shown.iterrows()}
 batch_id = st.selectbox(
@@ -55,7 +62,7 @@ with status.read_connection(db_path) as con:
     impact = upload.rollback_impact(con, batch_id)
 
 st.markdown(f"**{tr('history.sheets', lang)}**")
-st.dataframe(sheets, hide_index=True, width="stretch")
+show_table(sheets)
 dropped = upload.dropped_columns(row)
 if dropped:
     st.caption(tr("history.dropped", lang, columns="、".join(dropped)))

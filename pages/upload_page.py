@@ -27,7 +27,9 @@ def who() -> str | None:
 
 
 def show_table(frame, **kwargs) -> None:
-    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+    """A table with thousands separators (1,234), as on the overview."""
+    numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.select_dtypes("number").columns}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers, **kwargs)
 
 
 def set_option(file_id: str, widget_key: str, field: str) -> None:
