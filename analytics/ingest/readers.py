@@ -223,29 +223,36 @@ def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) ->
 
 def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[object]],
                  merged: list) -> RawSheet:
+    import pyarrow as pa
+
     width = max((len(r) for r in cells), default=0)
-    frame = pd.DataFrame(cells, columns=[f"c{i}" for i in range(width)], dtype=object) if width else pd.DataFrame()
-    for column in frame.columns:
-        frame[column] = _cells_as_text(frame[column])
     table = _staging_name(stage)
     if width == 0:
         stage.execute(f"create table {table} (c0 varchar)")
-    else:
-        stage.register("_excel_frame", frame)
-        # An all-empty column would be typed INTEGER by inference: every cell is text here.
-        casts = ", ".join(f"c{i}::varchar as c{i}" for i in range(width))
-        stage.execute(f"create table {table} as select {casts} from _excel_frame")
-        stage.unregister("_excel_frame")
-    head = [[None if v is None else str(v) for v in row] for row in
-            frame.head(HEAD_ROWS).itertuples(index=False, name=None)] if width else []
-    return RawSheet(name, table, width, len(frame), head, merged)
+        return RawSheet(name, table, 0, len(cells), [], merged)
+    # Column by column, each distinct cell value converted once, straight into Arrow strings
+    # (no pandas object frame: DuckDB reads Arrow without converting Python objects again).
+    padded = cells if all(len(r) == width for r in cells) else [list(r) + [None] * (width - len(r)) for r in cells]
+    columns = [pa.array(_cells_as_text(column), type=pa.string()) for column in zip(*padded)]
+    stage.register("_excel_arrow", pa.table(columns, names=[f"c{i}" for i in range(width)]))
+    stage.execute(f"create table {table} as select * from _excel_arrow")
+    stage.unregister("_excel_arrow")
+    head = [[_cell_text(v) for v in row] for row in padded[:HEAD_ROWS]]
+    return RawSheet(name, table, width, len(cells), head, merged)
 
 
-def _cells_as_text(column: pd.Series) -> pd.Series:
-    """Excel cell values → text, per distinct value: 22012.0 → '22012', date → '2021-04-05'."""
-    uniques = pd.unique(column)
-    mapping = {value: _cell_text(value) for value in uniques}
-    return column.map(mapping).astype(object)
+def _cells_as_text(column: tuple[object, ...]) -> list[str | None]:
+    """Excel cell values → text, per distinct value: 22012.0 → '22012', date → '2021-04-05'.
+
+    Keys include the type: True, 1 and 1.0 are equal in Python but are different cells.
+    """
+    uniques = set(column)
+    if not any(type(v) is bool for v in uniques):  # the usual case: values are their own keys
+        mapping = {v: _cell_text(v) for v in uniques}
+        return list(map(mapping.__getitem__, column))
+    keys = [(type(v), v) for v in column]
+    typed = {key: _cell_text(key[1]) for key in set(keys)}
+    return list(map(typed.__getitem__, keys))
 
 
 def _cell_text(value: object) -> str | None:

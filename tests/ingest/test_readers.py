@@ -63,3 +63,9 @@ def test_legacy_xls_reads():
 def test_garbage_is_an_ingest_error():
     with pytest.raises(IngestError):
         read_file(duckdb.connect(), b"PK\x03\x04garbage", "x.xlsx")
+
+
+def test_equal_but_different_cells_keep_their_own_text():
+    from analytics.ingest.readers import _cells_as_text
+
+    assert _cells_as_text((True, 1.0, 1, None, "")) == ["TRUE", "1", "1", None, None]
