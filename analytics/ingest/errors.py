@@ -34,7 +34,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "invalid_number": ("「{value}」は数値として読めません。", "'{value}' is not a number."),
     "out_of_range": ("「{column}」の値「{value}」が範囲外です。", "'{value}' is out of range for '{column}'."),
     "missing_period": ("目標の年度とステージのどちらも入っていません。", "A target needs a fiscal year or a stage."),
-    "value_too_long": ("「{column}」の値が長すぎます（{limit}文字まで）。", "The value of '{column}' is too long."),
 }
 
 

@@ -286,3 +286,40 @@ def test_preview_counts_database_duplicates_without_writing(db_path, con):
     assert sheet.accounts()
     assert table_counts(con) == before
     assert report.to_dict()["loaded"] == 27
+
+
+C = "個人ID,相談日,市区町村,都道府県,対象者区分,年齢\n"
+P = "個人ID,就職日,就職等区分,都道府県\n"
+T = "指標,年度,ステージ,都道府県,目標値\n"
+REASON_CASES = {
+    "missing_required": C + ",2021-04-05,,青森,長期無業,40\n",
+    "missing_region": C + "1,2021-04-05,,,長期無業,40\n",
+    "invalid_date": C + "1,2021-02-30,,青森,長期無業,40\n",
+    "date_out_of_range": C + "1,2099-04-05,,青森,長期無業,40\n",
+    "invalid_fiscal_year": T + "正社員就職者数,昔,,青森,100\n",
+    "unknown_code": C + "1,2021-04-05,,青森,謎,40\n",
+    "unknown_indicator": T + "満足度,2023,,青森,100\n",
+    "unknown_prefecture": C + "1,2021-04-05,,架空県,長期無業,40\n",
+    "unknown_municipality": C + "1,2021-04-05,どこか市,青森,長期無業,40\n",
+    "invalid_check_digit": C + "1,2021-04-05,022013,青森,長期無業,40\n",
+    "ambiguous_municipality": C + "1,2021-04-05,府中市,,長期無業,40\n",
+    "prefecture_mismatch": C + "1,2021-04-05,01100,青森,長期無業,40\n",
+    "invalid_number": T + "正社員就職者数,2023,,青森,たくさん\n",
+    "out_of_range": C + "1,2021-04-05,,青森,長期無業,-1\n",
+    "missing_period": T + "正社員就職者数,,,青森,100\n",
+}
+
+
+def test_every_reason_code_has_a_case():
+    assert set(REASON_CASES) == set(REASONS)
+
+
+@pytest.mark.parametrize("reason", sorted(REASON_CASES))
+def test_each_rejection_reason_quarantines_the_row(con, tmp_path, reason):
+    path = tmp_path / f"{reason}.csv"
+    path.write_text(REASON_CASES[reason], encoding="utf-8")
+    report = load(con, path)
+    assert report.total("quarantined") == 1 and report.total("loaded") == 0
+    row = con.execute("select reason_code, row_number, message_ja, message_en from quarantine").fetchall()
+    assert reason in {r[0] for r in row}
+    assert all(r[1] == 2 and r[2] and r[3] for r in row)
