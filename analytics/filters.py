@@ -288,8 +288,24 @@ def data_version(con: Any) -> str:
 def municipality_label(code: str | None, lang: str = ui_text.DEFAULT_LANG) -> str:
     """A municipality's name from its 5-digit code (the code itself when unknown; 'all' for None)."""
     if not code:
-        return "すべての市区町村" if lang != "en" else "All municipalities"
+        return ui_text.t("filter.all_municipalities", lang)
     from analytics.ingest.normalise import region_reference
 
     found = region_reference().municipalities.get(code)
     return found.name if found else code
+
+
+def stage_label(name: str | None, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """A stage with its years: 第2ステージ（令和5〜6年度）/ Stage 2: extension (FY2023–FY2024)."""
+    if name is None:
+        return ui_text.t("unknown", lang)
+    stage = find_stage(name)
+    first, last = stage.first_fiscal_year, stage.last_fiscal_year
+    if lang == "en":
+        years = f"FY{first}" if first == last else f"FY{first}–FY{last}"
+        return f"{stage.name_en} ({years})"
+    a = ui_text.fiscal_year_label(first, lang).split(" ")[0]
+    if first == last:
+        return f"{stage.name}（{a}）"
+    b = ui_text.fiscal_year_label(last, lang).split(" ")[0].replace("令和", "").replace("平成", "")
+    return f"{stage.name}（{a.removesuffix('年度')}〜{b}）"

@@ -1,57 +1,91 @@
-"""概要 Overview (placeholder): what is loaded — row counts, per fiscal year and prefecture, batches, as-of date."""
+"""概要 Overview: KPI cards with the change from the previous year, the monthly trend, the target groups,
+a generated summary sentence, and the data's as-of date with the batches behind it."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from analytics import status, ui_text
-from analytics.ui_text import format_count, t
+from analytics import overview, status, summary, ui_text
+from analytics.charts import common, overview as charts
+from analytics.ui_text import t
+from ui import current_filters, query
+from ui.cards import kpi_row
+from ui.charts import page_link, show_chart, show_table
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
-
-
-def show_table(frame, **kwargs) -> None:
-    """A table with thousands separators in the reader's locale (1,234)."""
-    numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.select_dtypes("number").columns}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers, **kwargs)
-
+filters = current_filters()
 
 st.title(t("overview.title", lang))
-st.caption(t("overview.caption", lang))
-
-with status.read_connection() as con:
-    summary = status.loaded_summary(con)
-    batches = status.batches(con) if summary.batches else None
-
-if batches is None:
+loaded = query(status.loaded_summary)
+if loaded.batches == 0 or loaded.is_empty:
     st.info(t("overview.empty", lang), icon=":material/upload_file:")
+    page_link("pages/upload_page.py", t("overview.go_upload", lang), icon=":material/upload_file:")
     st.stop()
 
+ov = query(overview.build_overview, filters)
+period = overview.period_label(ov, lang)
+scope = overview.scope_label(filters, lang)
+st.caption(t("overview.kpi_caption", lang, period=period, scope=scope))
+sentence = summary.overview_sentence(ov, lang)
+
+if ov.is_empty or all(k.value in (None, 0) for k in ov.kpis if k.kind == "count"):
+    st.warning(t("overview.no_filter_data", lang), icon=":material/filter_alt_off:")
+else:
+    with st.container(border=True):
+        st.markdown(f"**{sentence}**")
+    kpi_row(ov.kpis, lang, stage_total=ov.fiscal_year is None)
+
+    note = common.source_note(ov.as_of, lang)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(t("overview.trend", lang))
+        trend_id = st.segmented_control(
+            t("overview.trend_indicator", lang), overview.TREND_IDS, default="regular_placed_persons",
+            format_func=lambda i: overview.indicator_label(i, lang), key="ov.trend", required=True,
+            label_visibility="collapsed",
+        )  # fmt: skip
+        table = overview.monthly_table(ov, trend_id, lang)
+        label = overview.indicator_label(trend_id, lang)
+        fig = charts.monthly_trend(
+            table, title=common.chart_title(t("overview.trend_title", lang, indicator=label), period),
+            y_title=f"{label}（{overview.unit_label(trend_id, lang)}）" if lang != "en"
+            else f"{label} ({overview.unit_label(trend_id, lang)})",
+            x_title=t("overview.axis_month", lang), note=note,
+        )  # fmt: skip
+        show_chart(fig, table, f"{label}_{period}", lang, indicators=[trend_id], alt=sentence, key="trend")
+    with right:
+        st.subheader(t("overview.by_group", lang))
+        groups = overview.group_table(ov, lang)
+        count_cols = [overview.indicator_label(i, lang) for i in overview.GROUP_COUNT_IDS]
+        fig = charts.group_bars(
+            groups, count_cols, title=common.chart_title(t("overview.group_title", lang), period),
+            y_title=t("overview.axis_persons", lang), note=note,
+        )  # fmt: skip
+        show_chart(fig, groups, f"{t('overview.by_group', lang)}_{period}", lang,
+                   indicators=list(overview.GROUP_COUNT_IDS), alt=sentence, key="groups")  # fmt: skip
+
+# What the numbers rest on: the data's as-of date, the loaded batches, and the row counts.
+st.subheader(t("overview.data_behind", lang))
+st.caption(
+    t(
+        "overview.batches_behind", lang, as_of=ui_text.format_date(loaded.as_of_date, lang),
+        n=ui_text.format_count(len(ov.batches)), loaded=ui_text.format_date(loaded.last_loaded_at, lang),
+    )
+)  # fmt: skip
 cards = st.columns(4)
 for card, key, value in zip(
     cards,
     ("overview.consultations", "overview.persons", "overview.placements", "overview.targets"),
-    (summary.consultations, summary.persons, summary.placements, summary.targets),
+    (loaded.consultations, loaded.persons, loaded.placements, loaded.targets),
     strict=True,
 ):
-    card.metric(t(key, lang), format_count(value, lang), border=True)
-
-st.caption(
-    t(
-        "overview.as_of",
-        lang,
-        as_of=ui_text.format_date(summary.as_of_date, lang),
-        loaded=ui_text.format_date(summary.last_loaded_at, lang),
-    )
+    card.metric(t(key, lang), ui_text.format_count(value, lang), border=True)
+by_year_tab, by_pref_tab, batches_tab = st.tabs(
+    [t("overview.by_fiscal_year", lang), t("overview.by_prefecture", lang), t("overview.batches", lang)]
 )
-
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader(t("overview.by_fiscal_year", lang))
-    show_table(status.fiscal_year_table(summary, lang))
-with right:
-    st.subheader(t("overview.by_prefecture", lang))
-    show_table(status.prefecture_table(summary, lang), height=420)
-
-st.subheader(t("overview.batches", lang))
-show_table(status.batches_table(batches, lang))
+with by_year_tab:
+    show_table(status.fiscal_year_table(loaded, lang))
+with by_pref_tab:
+    show_table(status.prefecture_table(loaded, lang), height=420)
+with batches_tab:
+    show_table(status.batches_table(query(status.batches), lang))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from analytics.charts import common
 from analytics.ui_text import t
@@ -14,13 +15,20 @@ from analytics.ui_text import t
 DEFINITIONS_PAGE = "pages/definitions_page.py"
 
 
-def definitions_link(indicator_ids: Sequence[str], lang: str, *, key: str | None = None) -> None:
+def page_link(page: str, label: str, *, icon: str | None = None, query_params: dict | None = None) -> None:
+    """``st.page_link`` to a page of app.py; a plain note when the page is not registered (a page run alone)."""
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=query_params or None)
+    except StreamlitAPIException:
+        st.caption(label)
+
+
+def definitions_link(indicator_ids: Sequence[str], lang: str) -> None:
     """A link to the definitions page, opened at the first indicator (``?indicator=<id>``)."""
     params = {"indicator": indicator_ids[0]} if indicator_ids else {}
     if lang != "ja":
         params["lang"] = lang
-    st.page_link(DEFINITIONS_PAGE, label=t("chart.definitions", lang), icon=":material/menu_book:",
-                 query_params=params or None)  # fmt: skip
+    page_link(DEFINITIONS_PAGE, t("chart.definitions", lang), icon=":material/menu_book:", query_params=params)
 
 
 def show_table(frame: pd.DataFrame, **kwargs) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import filters as F, stages as stages_mod, ui_text
+from analytics import filters as F, ui_text
 from analytics.contract import AGENCY_TYPES, TARGET_GROUPS
 from analytics.db import DatabaseBusyError
-from analytics.filters import Filters
+from analytics.filters import Filters, stage_label
 from analytics.ui_text import t
 
 from . import FILTERS_KEY, data_version, query
@@ -31,20 +31,6 @@ def code_label(kind: str, code: str | None, lang: str) -> str:
     """Label of a target group or agency type code in ``lang`` (the code itself when unknown)."""
     ja, en = _LABELS[kind].get(code or "", (code or "", code or ""))
     return en if lang == "en" else ja
-
-
-def stage_label(name: str | None, lang: str) -> str:
-    """A stage with its years: 第2ステージ（令和5〜6年度）/ Stage 2: extension (FY2023–FY2024)."""
-    if name is None:
-        return t("unknown", lang)
-    stage = stages_mod.find_stage(name)
-    first, last = stage.first_fiscal_year, stage.last_fiscal_year
-    if lang == "en":
-        years = f"FY{first}" if first == last else f"FY{first}–FY{last}"
-        return f"{stage.name_en} ({years})"
-    a = ui_text.fiscal_year_label(first, lang).split(" ")[0]
-    b = ui_text.fiscal_year_label(last, lang).split(" ")[0].replace("令和", "").replace("平成", "")
-    return f"{stage.name}（{a}）" if first == last else f"{stage.name}（{a.removesuffix('年度')}〜{b}）"
 
 
 def _init_from_url(options: F.FilterOptions) -> None:

@@ -1,0 +1,80 @@
+"""Plain-language summaries generated from the numbers (the overview's headline sentence and the charts'
+text alternative). Pure functions on :class:`analytics.overview.Overview`; no database, no streamlit.
+"""
+
+from __future__ import annotations
+
+from analytics import ui_text
+from analytics.overview import Kpi, Overview, format_value, period_label, scope_label
+
+
+def _direction_ja(change: float) -> str:
+    return "増加" if change > 0 else "減少" if change < 0 else "横ばい"
+
+
+def _change_ja(kpi: Kpi) -> str:
+    """前年度比 +3.2%（921人から増加）, or for a rate 前年度差 +1.2ポイント."""
+    if kpi.kind == "rate":
+        return f"前年度差 {kpi.change * 100:+.1f}ポイント"
+    return f"前年度比 {kpi.change * 100:+.1f}%（前年度 {format_value('count', kpi.previous)}人）"
+
+
+def overview_sentence(overview: Overview, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """One or two sentences on the period's regular placements, consultations and the 6-month rate.
+
+    >>> # 令和5年度 (FY2023)の全国の正社員就職者数は951人で、前年度比 +3.2%（前年度 921人）でした。…
+    """
+    if overview.is_empty or not overview.kpis:
+        return ui_text.t("summary.empty", lang)
+    period = period_label(overview, lang)
+    scope = scope_label(overview.filters, lang)
+    placed = overview.kpi("regular_placed_persons")
+    consult = overview.kpi("consultations")
+    rate = overview.kpi("regular_within_6m_rate")
+    stage = overview.fiscal_year is None
+    if lang == "en":
+        return _sentence_en(period, scope, placed, consult, rate, stage)
+    n = format_value("count", placed.value)
+    head = f"{period}の{scope}の正社員就職者数は{'累計' if stage else ''}{n}人"
+    if placed.change is not None:
+        first = f"{head}で、{_change_ja(placed)}でした。"
+    else:
+        first = f"{head}でした。"
+    parts = [f"相談件数は{format_value('count', consult.value)}件"]
+    if consult.change is not None:
+        parts[0] += f"（前年度比 {consult.change * 100:+.1f}%）"
+    if rate.value is not None:
+        r = f"6か月以内正社員就職率は{format_value('rate', rate.value)}"
+        if rate.change is not None:
+            r += f"（{_change_ja(rate)}）"
+        if rate.is_small:
+            r += "（分母が10人未満のため参考値）"
+        parts.append(r)
+    elif rate.denominator:
+        parts.append(
+            f"6か月以内正社員就職率は観察期間が終わっていないため未確定です"
+            f"（これまでに{format_value('count', rate.numerator)}人／{format_value('count', rate.denominator)}人）"
+        )
+    ending = "。" if parts[-1].endswith("）") and "未確定です" in parts[-1] else "でした。"
+    return first + "、".join(parts) + ending
+
+
+def _sentence_en(period: str, scope: str, placed: Kpi, consult: Kpi, rate: Kpi, stage: bool) -> str:
+    n = format_value("count", placed.value, "en")
+    first = f"In {period}, regular placed persons ({scope}) numbered {n}{' in total' if stage else ''}"
+    if placed.change is not None:
+        word = "up" if placed.change > 0 else "down" if placed.change < 0 else "unchanged,"
+        previous = format_value("count", placed.previous, "en")
+        first += f", {word} {abs(placed.change) * 100:.1f}% on the previous fiscal year ({previous})"
+    first += "."
+    rest = f" Consultations: {format_value('count', consult.value, 'en')}"
+    if consult.change is not None:
+        rest += f" ({consult.change * 100:+.1f}%)"
+    if rate.value is not None:
+        rest += f"; regular placement within 6 months: {format_value('rate', rate.value, 'en')}"
+        if rate.change is not None:
+            rest += f" ({rate.change * 100:+.1f} points)"
+    elif rate.denominator:
+        rest += (f"; the 6-month regular placement rate is not final yet ({format_value('count', rate.numerator)} of "
+                 f"{format_value('count', rate.denominator)} so far)")  # fmt: skip
+    return first + rest + "."

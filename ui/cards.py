@@ -1,0 +1,46 @@
+"""KPI cards: a number, the change from the previous fiscal year, a sparkline and a link to the definition."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import indicators
+from analytics.overview import Kpi, format_change, format_value, indicator_label
+from analytics.ui_text import format_count, t
+from ui.charts import definitions_link
+
+
+def kpi_card(kpi: Kpi, lang: str, *, stage_total: bool = False) -> None:
+    """One bordered card: label, value, change (前年度比 / ポイント差), yearly sparkline, definitions link."""
+    ind = indicators.REGISTRY_BY_ID[kpi.id]
+    factor = 100.0 if kpi.kind == "rate" else 1.0
+    spark = [v * factor for _, v in kpi.series] if len(kpi.series) > 1 else None
+    delta = format_change(kpi, lang)
+    if kpi.value is None and kpi.kind == "rate" and not kpi.is_final:
+        value = t("overview.not_final", lang)
+        description = t("overview.so_far", lang, num=format_count(kpi.numerator), den=format_count(kpi.denominator))
+    else:
+        value = format_value(kpi.kind, kpi.value, lang)
+        if stage_total:
+            description = t("overview.stage_total", lang)
+        elif delta is None:
+            description = t("overview.no_previous", lang)
+        else:
+            description = t("overview.vs_previous", lang)
+        if kpi.is_small:
+            description = f"{description}・{t('overview.small', lang)}"
+    with st.container(border=True):
+        st.metric(
+            indicator_label(kpi.id, lang), value, delta=delta, delta_description=description,
+            help=ind.definition if lang == "en" else ind.definition_ja, chart_data=spark, chart_type="line",
+            delta_color="normal" if ind.higher_is_better is not False else "inverse",
+        )  # fmt: skip
+        definitions_link([kpi.id], lang)
+
+
+def kpi_row(kpis: tuple[Kpi, ...], lang: str, *, stage_total: bool = False, per_row: int = 6) -> None:
+    """The cards side by side (wrapping after ``per_row``)."""
+    for start in range(0, len(kpis), per_row):
+        for column, kpi in zip(st.columns(per_row), kpis[start : start + per_row], strict=False):
+            with column:
+                kpi_card(kpi, lang, stage_total=stage_total)
