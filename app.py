@@ -17,6 +17,9 @@ from ui.sidebar import sidebar_filters
 # tests/test_boundaries.py checks the rule.
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview_page.py", "overview", "概要", "Overview", ":material/dashboard:"),
+    ("pages/regions_page.py", "regions", "地域", "Regions", ":material/map:"),
+    ("pages/target_groups_page.py", "groups", "対象者", "Target groups", ":material/groups:"),
+    ("pages/data_quality_page.py", "quality", "データ品質", "Data quality", ":material/fact_check:"),
     ("pages/upload_page.py", "upload", "データ取込", "Upload data", ":material/upload_file:"),
     ("pages/history_page.py", "history", "取込履歴", "Upload history", ":material/history:"),
 ]

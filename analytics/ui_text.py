@@ -79,6 +79,215 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.rows_quarantined": ("保留", "Quarantined"),
     "col.rows_duplicate": ("重複", "Duplicates"),
     "col.rows_excluded": ("除外", "Excluded"),
+    # 地域 Regions page (pages/regions_page.py, analytics/regions.py, analytics/charts/regions.py)
+    "regions.title": ("地域", "Regions"),
+    "regions.caption": (
+        "都道府県を1つの指標で比べます。地図（またはタイル地図）と順位の棒グラフ、率の指標ではファネルプロットで、"
+        "小さな県の偶然のばらつきと本当の差を見分けます。棒か表の行をクリックすると、その都道府県の市区町村に掘り下げます。",
+        "Compare the prefectures on one indicator: a map (or tile grid), a ranking and, for rates, a funnel plot "
+        "that separates chance variation in small prefectures from real differences. Click a bar or a table row "
+        "to drill down to that prefecture's municipalities.",
+    ),
+    "regions.indicator": ("指標", "Indicator"),
+    "regions.view": ("地図の表示", "Map view"),
+    "regions.view_map": ("地図", "Map"),
+    "regions.view_tiles": ("タイル地図", "Tile grid"),
+    "regions.map_title": ("{indicator}（都道府県別） — {period}", "{indicator} by prefecture — {period}"),
+    "regions.bar_title": ("{indicator}の順位 — {period}", "{indicator}: ranking — {period}"),
+    "regions.funnel_title": (
+        "{indicator}のファネルプロット（分母と率） — {period}",
+        "{indicator}: funnel plot (rate against denominator) — {period}",
+    ),
+    "regions.muni_title": ("{prefecture}の市区町村別 {indicator} — {period}", "{indicator} by municipality in {prefecture} — {period}"),
+    "regions.empty": (
+        "この条件で表示できるデータがありません。サイドバーの期間や対象者区分を広げるか、「データ取込」ページで相談記録・就職等実績を取り込んでください。",
+        "No data for these filters. Widen the period or target groups in the sidebar, or load consultation and "
+        "placement files on the Upload data page.",
+    ),
+    "regions.not_final_all": (
+        "この期間に初回相談した人の観察期間（{months}か月）がまだ終わっていないため、率は確定していません。"
+        "前の年度を選ぶか、件数の指標を選んでください。",
+        "The {months}-month window of people who first consulted in this period has not elapsed yet, so the rate "
+        "is not final. Choose an earlier fiscal year or a count indicator.",
+    ),
+    "regions.funnel_rates_only": (
+        "ファネルプロットは率の指標（例: 6か月以内正社員就職率）を選ぶと表示されます。件数は人口の大きさをそのまま映すため、順位は参考です。",
+        "The funnel plot appears for rate indicators (e.g. regular placement within 6 months). Counts mostly "
+        "reflect population size, so their ranking is for reference only.",
+    ),
+    "regions.flagged": (
+        "95%限界の外側: 上回る {above}、下回る {below}。限界の内側の差は偶然のばらつきで説明できます。",
+        "Outside the 95% limits: above {above}; below {below}. Differences inside the limits are within chance variation.",
+    ),
+    "regions.flagged_none": (
+        "すべての都道府県が95%限界の内側です。差は偶然のばらつきで説明できる範囲です。",
+        "Every prefecture lies within the 95% limits: the differences are within chance variation.",
+    ),
+    "regions.none": ("なし", "none"),
+    "regions.funnel_help": (
+        "点線は95%、実線は99.8%の管理限界（全体の率のまわり、分母が小さいほど広い）。限界の外側の県だけに名前と▲▼を付けています。",
+        "Dashed lines: 95% limits; solid: 99.8% limits around the overall rate (wider for small denominators). "
+        "Only prefectures outside the limits are named and marked ▲▼.",
+    ),
+    "regions.select_hint": (
+        "棒グラフの棒、または表の行をクリックすると都道府県を選び、市区町村に掘り下げます（選択はURLとサイドバーに入ります）。",
+        "Click a bar or a table row to select a prefecture and drill down (the selection goes into the link and the sidebar).",
+    ),
+    "regions.drill_heading": ("{prefecture}の市区町村", "Municipalities of {prefecture}"),
+    "regions.drill_none": (
+        "都道府県を選ぶと、その市区町村別の値をここに表示します（棒・表の行をクリック、またはサイドバーで選択）。",
+        "Select a prefecture to see its municipalities here (click a bar or a table row, or use the sidebar).",
+    ),
+    "regions.drill_empty": ("{prefecture}には、この条件の市区町村別データがありません。", "No municipal data for {prefecture} with these filters."),
+    "regions.drill_note": (
+        "市区町村の率は、{prefecture}全体の率（{value}）を基準にした95%限界と比べています。市区町村コードのない記録は「不明」にまとめています。",
+        "Municipal rates are compared with the 95% limits around {prefecture}'s overall rate ({value}). Records "
+        "without a municipality are grouped as Unknown.",
+    ),
+    "regions.unknown_region": (
+        "地域が不明の記録: {value}（地図と順位には含めず、全体の基準値には含めています）。",
+        "Records without a region: {value} (not on the map or ranking; included in the overall reference).",
+    ),
+    "regions.clear_selection": ("選択を解除", "Clear selection"),
+    "regions.selected_caption": ("選択中: {prefecture}", "Selected: {prefecture}"),
+    "regions.table_heading": ("都道府県別の値（北海道→沖縄県）", "Values by prefecture (JIS order)"),
+    "regions.no_data": ("データなし", "No data"),
+    "regions.small": ("分母10未満（参考値）", "denominator under 10 (indicative)"),
+    "regions.not_final": ("観察期間中（未確定）", "window not elapsed (not final)"),
+    "regions.selected": ("選択中", "Selected"),
+    "regions.reference": ("全体 {value}", "Overall {value}"),
+    "regions.limit_95": ("95%限界", "95% limits"),
+    "regions.limit_998": ("99.8%限界", "99.8% limits"),
+    "regions.funnel_within": ("限界の内側", "Within limits"),
+    "regions.funnel_above": ("▲ 95%限界より上", "▲ above the 95% limit"),
+    "regions.funnel_below": ("▼ 95%限界より下", "▼ below the 95% limit"),
+    "regions.denominator_axis": ("分母（人・件）", "Denominator (persons or records)"),
+    "regions.position.above_998": ("上回る（99.8%限界の外）", "Above (outside 99.8%)"),
+    "regions.position.above_95": ("上回る（95%限界の外）", "Above (outside 95%)"),
+    "regions.position.within": ("限界の内側", "Within limits"),
+    "regions.position.below_95": ("下回る（95%限界の外）", "Below (outside 95%)"),
+    "regions.position.below_998": ("下回る（99.8%限界の外）", "Below (outside 99.8%)"),
+    "regions.col.code": ("コード", "Code"),
+    "regions.col.place": ("地域", "Place"),
+    "regions.col.numerator": ("分子", "Numerator"),
+    "regions.col.denominator": ("分母", "Denominator"),
+    "regions.col.ci95": ("95%信頼区間 (%)", "95% interval (%)"),
+    "regions.col.position": ("ファネル上の位置", "Funnel position"),
+    "regions.col.rank": ("順位", "Rank"),
+    "regions.col.note": ("注記", "Note"),
+    # 対象者 Target groups page (pages/target_groups_page.py, analytics/groups.py, analytics/charts/groups.py)
+    "groups.title": ("対象者", "Target groups"),
+    "groups.caption": (
+        "3つの対象者区分（不安定就労・長期無業・社会参加支援）を、すべての指標、相談から定着までの経路、初回相談からの累積就職率、"
+        "機関種別・性別・年齢階級の内訳、機関間の紹介の流れで並べて比べます。",
+        "The three target groups side by side: every indicator, the path from consultation to retention, "
+        "cumulative placement by months since first consultation, breakdowns by agency type, gender and age "
+        "band, and referrals between agency types.",
+    ),
+    "groups.empty": (
+        "この条件で表示できるデータがありません。サイドバーの条件を広げるか、「データ取込」ページで相談記録を取り込んでください。",
+        "No data for these filters. Widen the filters in the sidebar, or load consultation files on the Upload data page.",
+    ),
+    "groups.compare_title": ("対象者区分別の指標 — {period}", "Indicators by target group — {period}"),
+    "groups.path_title": (
+        "相談から定着までの経路（初回相談が{period}の人） — データ時点 {as_of}",
+        "From consultation to retention (first consultation in {period}) — as of {as_of}",
+    ),
+    "groups.path_note": (
+        "各段階は前の段階の内数です。就職・正社員就職はデータ時点までの初回相談以後のもの、定着は6か月定着が「定着」と記録されたもの（不明は含めない）。",
+        "Each stage is a subset of the one before: placements on or after the first consultation up to the "
+        "as-of date; retained = recorded as retained at 6 months (unknown not counted).",
+    ),
+    "groups.stage.cohort_persons": ("新規相談者", "New persons"),
+    "groups.stage.placed_persons": ("就職", "Placed"),
+    "groups.stage.regular_persons": ("正社員就職", "Regular job"),
+    "groups.stage.retained_persons": ("6か月定着", "Retained 6 months"),
+    "groups.curve_title": (
+        "初回相談からの累積就職率（開始年度別・対象者区分別） — データ時点 {as_of}",
+        "Cumulative placement by months since first consultation, by start year and group — as of {as_of}",
+    ),
+    "groups.curve_note": (
+        "線は初回相談の年度（開始コホート）ごと。観察期間が終わっていない月は描いていません。",
+        "One line per start cohort (fiscal year of first consultation); months not yet observed are not drawn.",
+    ),
+    "groups.months_axis": ("初回相談からの月数", "Months since first consultation"),
+    "groups.breakdown": ("内訳", "Breakdown"),
+    "groups.breakdown_indicator": ("内訳の指標", "Indicator for the breakdown"),
+    "groups.breakdown_title": ("{indicator}（{dimension}別・対象者区分別） — {period}", "{indicator} by {dimension} and target group — {period}"),
+    "groups.dim.agency_type": ("機関種別", "agency type"),
+    "groups.dim.gender": ("性別", "gender"),
+    "groups.dim.age_band": ("年齢階級", "age band"),
+    "groups.referral_title": ("機関間の紹介の流れ（相談件数） — {period}", "Referrals between agency types (consultations) — {period}"),
+    "groups.referral_none": (
+        "この条件では紹介先の記録がありません。相談記録に「紹介先」列（機関種別）を入れて取り込むと、機関間の流れを表示します。",
+        "No referrals recorded for these filters. Include the 紹介先 (referred to) column in consultation files to "
+        "see the flows between agency types.",
+    ),
+    "groups.from": ("紹介元", "From"),
+    "groups.to": ("紹介先", "To"),
+    "groups.col.group": ("対象者区分", "Target group"),
+    "groups.col.indicator": ("指標", "Indicator"),
+    "groups.col.value": ("値", "Value"),
+    "groups.col.unit": ("単位", "Unit"),
+    "groups.col.stage": ("段階", "Stage"),
+    "groups.col.persons": ("人数", "Persons"),
+    "groups.col.share": ("新規相談者に対する割合 (%)", "Share of new persons (%)"),
+    "groups.col.cohort": ("開始年度", "Start cohort"),
+    "groups.col.months": ("初回相談からの月数", "Months since first consultation"),
+    "groups.col.cohort_persons": ("新規相談者数", "Cohort persons"),
+    "groups.col.placed_persons": ("就職者数（累積）", "Placed (cumulative)"),
+    "groups.col.rate": ("累積就職率 (%)", "Cumulative placement rate (%)"),
+    "groups.col.consultations": ("紹介件数", "Referrals"),
+    "groups.col.referral_persons": ("人数", "Persons"),
+    # データ品質 Data quality page (pages/data_quality_page.py, analytics/quality.py, analytics/charts/quality.py)
+    "quality.title": ("データ品質", "Data quality"),
+    "quality.caption": (
+        "何がどこまで届いているかを確かめるページです（読み取りのみ）。都道府県×月の取込行数、データが届いていない月、"
+        "取込時に保留した行の理由、その元になった取込バッチを示します。",
+        "What has arrived (read-only): rows loaded per prefecture and month, the months with nothing received, "
+        "rows kept aside at load time by reason, and the batches behind it all.",
+    ),
+    "quality.empty": (
+        "まだデータが取り込まれていません。「データ取込」ページでファイルを取り込むと、都道府県×月の取込状況をここに表示します。",
+        "No data has been loaded yet. Load files on the Upload data page to see what arrived per prefecture and month.",
+    ),
+    "quality.coverage_title": ("都道府県×月の取込行数（相談記録＋就職等実績） — {period}", "Rows loaded per prefecture and month (consultations + placements) — {period}"),
+    "quality.coverage_note": (
+        "× のマスは、その月にその都道府県から相談記録も就職等実績も届いていない月です（0件ではなく「未着」）。",
+        "Cells marked × are months in which nothing (no consultation, no placement) arrived from that prefecture: "
+        "missing, not zero.",
+    ),
+    "quality.gaps_heading": ("データが届いていない月", "Months with nothing received"),
+    "quality.gaps_summary": (
+        "{prefectures}都道府県で計{months}か月分のデータが届いていません。送付元に確認してください。",
+        "{months} prefecture-months from {prefectures} prefectures have no data: check with the senders.",
+    ),
+    "quality.gaps_none": ("この期間は、すべての都道府県から毎月データが届いています。", "Every prefecture sent data for every month of this period."),
+    "quality.gap_cell": ("未着", "missing"),
+    "quality.quarantine_title": ("取込時に保留した行（理由別）", "Rows kept aside at load time, by reason"),
+    "quality.quarantine_none": (
+        "保留された行はありません。取込で問題のあった行は、ここに理由別に表示されます（直し方は「取込履歴」ページの保留ファイルで確認できます）。",
+        "No rows were kept aside. Rows with problems appear here by reason (download them from the Upload history page to fix and resend).",
+    ),
+    "quality.batches_title": ("元になった取込バッチ", "Batches behind the data"),
+    "quality.col.month": ("月", "Month"),
+    "quality.col.consultations": ("相談記録（行）", "Consultations (rows)"),
+    "quality.col.placements": ("就職等実績（行）", "Placements (rows)"),
+    "quality.col.rows": ("行数", "Rows"),
+    "quality.col.status": ("状態", "Status"),
+    "quality.col.months_missing": ("未着の月数", "Months missing"),
+    "quality.col.months": ("未着の月", "Missing months"),
+    "quality.col.months_in_span": ("期間の月数", "Months in period"),
+    "quality.col.reason_code": ("理由コード", "Reason code"),
+    "quality.col.reason": ("理由", "Reason"),
+    "quality.col.rows_kept": ("保留した行", "Rows kept aside"),
+    "quality.col.issues": ("指摘の数", "Issues"),
+    "quality.col.files": ("ファイル数", "Files"),
+    "quality.col.records": ("登録中の行", "Rows in the data"),
+    "quality.col.first_date": ("最初の日付", "First date"),
+    "quality.col.last_date": ("最後の日付", "Last date"),
+    "quality.col.prefectures": ("都道府県数", "Prefectures"),
+    "regions.period_all": ("全期間", "All years"),
     "status.loaded": ("登録済", "Loaded"),
     "status.rolled_back": ("取消済", "Rolled back"),
     "kind.consultations": ("相談記録", "Consultations"),

@@ -1,0 +1,59 @@
+-- 支援の経路 (support path): start cohort -> placed -> regular -> retained 6 months, each a subset of the last.
+-- Formula: cohort_persons = persons whose first consultation ever falls in the filtered period (= new_persons);
+--          placed_persons = of them, with an employment placement (regular or not) on or after the first
+--          consultation, up to the data's as-of date; regular_persons = of them, with a regular placement on
+--          or after the first consultation; retained_persons = of them, with such a regular placement
+--          recorded as retained 6 months (retained_6m = true; unknown counts as not retained).
+-- Grain: one row per group of {{dims}} (cohort attributes: those of the first consultation, whitelisted).
+-- Unit: 人 (persons, each counted once per row). Not a windowed rate: recent cohorts have had less time.
+with retained as (
+    select distinct person_id
+    from placement_facts
+    where is_regular and retained_6m and not is_before_first_consultation and is_linked
+),
+
+base as (
+    select
+        pf.person_id,
+        pf.first_placement_date,
+        pf.first_regular_date,
+        r.person_id is not null as is_retained,
+        pf.first_fiscal_year as fiscal_year,
+        pf.first_fiscal_quarter as fiscal_quarter,
+        pf.first_month as month,
+        pf.first_prefecture_code as prefecture_code,
+        pf.first_municipality_code as municipality_code,
+        pf.first_target_group as target_group,
+        pf.first_agency_type as agency_type,
+        pf.first_gender as gender,
+        pf.first_age_band as age_band
+    from person_facts as pf
+    left join retained as r using (person_id)
+),
+
+filtered as (
+    select *
+    from base
+    where ($f_fiscal_year::integer[] is null or list_contains($f_fiscal_year::integer[], fiscal_year))
+      and ($f_fiscal_quarter::varchar[] is null or list_contains($f_fiscal_quarter::varchar[], fiscal_quarter))
+      and ($f_month::varchar[] is null or list_contains($f_month::varchar[], month))
+      and ($f_prefecture_code::varchar[] is null or list_contains($f_prefecture_code::varchar[], prefecture_code))
+      and ($f_municipality_code::varchar[] is null or list_contains($f_municipality_code::varchar[], municipality_code))
+      and ($f_target_group::varchar[] is null or list_contains($f_target_group::varchar[], target_group))
+      and ($f_agency_type::varchar[] is null or list_contains($f_agency_type::varchar[], agency_type))
+      and ($f_gender::varchar[] is null or list_contains($f_gender::varchar[], gender))
+      and ($f_age_band::varchar[] is null or list_contains($f_age_band::varchar[], age_band))
+),
+
+final as (
+    select
+        {{dims}}
+        count(*) as cohort_persons,
+        count(*) filter (where first_placement_date is not null) as placed_persons,
+        count(*) filter (where first_regular_date is not null) as regular_persons,
+        count(*) filter (where first_regular_date is not null and is_retained) as retained_persons
+    from filtered
+    group by all
+)
+
+select * from final
