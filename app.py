@@ -17,11 +17,13 @@ from ui.sidebar import sidebar_filters
 # tests/test_boundaries.py checks the rule.
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview_page.py", "overview", "概要", "Overview", ":material/dashboard:"),
+    ("pages/progress_page.py", "progress", "進捗", "Progress", ":material/trending_up:"),
     ("pages/regions_page.py", "regions", "地域", "Regions", ":material/map:"),
     ("pages/target_groups_page.py", "groups", "対象者", "Target groups", ":material/groups:"),
     ("pages/data_quality_page.py", "quality", "データ品質", "Data quality", ":material/fact_check:"),
     ("pages/upload_page.py", "upload", "データ取込", "Upload data", ":material/upload_file:"),
     ("pages/history_page.py", "history", "取込履歴", "Upload history", ":material/history:"),
+    ("pages/definitions_page.py", "definitions", "指標の定義", "Definitions", ":material/menu_book:"),
 ]
 
 st.set_page_config(page_title="就職氷河期世代支援 進捗ダッシュボード", page_icon="📈", layout="wide")

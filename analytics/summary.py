@@ -78,3 +78,45 @@ def _sentence_en(period: str, scope: str, placed: Kpi, consult: Kpi, rate: Kpi, 
         rest += (f"; the 6-month regular placement rate is not final yet ({format_value('count', rate.numerator)} of "
                  f"{format_value('count', rate.denominator)} so far)")  # fmt: skip
     return first + rest + "."
+
+
+# -------------------------------------------------------------------------------------------------
+# The definitions catalogue as the definitions page shows it (from the registry, nothing restated)
+# -------------------------------------------------------------------------------------------------
+
+CATEGORY_ORDER: tuple[str, ...] = ("reach", "outcome", "cohort", "quality", "data_quality")
+
+
+def catalogue(lang: str = ui_text.DEFAULT_LANG) -> list[tuple[str, list]]:
+    """The registry grouped by category, in catalogue order: [(category, [Indicator, ...]), ...]."""
+    from analytics.indicators import REGISTRY
+
+    groups = [(c, [i for i in REGISTRY if i.category == c]) for c in CATEGORY_ORDER]
+    others = [i for i in REGISTRY if i.category not in CATEGORY_ORDER]
+    return [g for g in groups if g[1]] + ([("other", others)] if others else [])
+
+
+def indicator_details(indicator_id: str, lang: str = ui_text.DEFAULT_LANG) -> list[tuple[str, str]]:
+    """(label, text) rows of one indicator's definition: unit, kind, grain, numerator, denominator, window,
+    attribution, caveats, practice, SQL file. Empty fields are left out."""
+    from analytics.indicators import REGISTRY_BY_ID
+
+    ind = REGISTRY_BY_ID[indicator_id]
+    t = ui_text.t
+    kind = t(f"defs.kind_{ind.kind}", lang)
+    better = {True: t("defs.better_higher", lang), False: t("defs.better_lower", lang), None: "–"}
+    rows = [
+        (t("defs.id", lang), f"`{ind.id}`"),
+        (t("defs.unit", lang), f"{ind.unit} ({ind.unit_en})"),
+        (t("defs.kind", lang), kind),
+        (t("defs.grain", lang), ind.grain),
+        (t("defs.numerator", lang), ind.numerator),
+        (t("defs.denominator", lang), ind.denominator),
+        (t("defs.window", lang), ind.window),
+        (t("defs.attribution", lang), ind.attribution),
+        (t("defs.better", lang), better[ind.higher_is_better]),
+        (t("defs.caveats", lang), " / ".join(ind.caveats)),
+        (t("defs.practice", lang), ind.practice),
+        (t("defs.sql", lang), f"`analytics/sql/{ind.sql}.sql`"),
+    ]
+    return [(label, text) for label, text in rows if text]

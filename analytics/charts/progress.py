@@ -1,0 +1,99 @@
+"""Charts of the progress page: the burn-up (cumulative actual against the target line, with the projection
+and its band, fiscal-year and stage boundaries) and the national headline (a different measure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.charts import common
+
+ACTUAL, TARGET, PROJECTION = common.OKABE_ITO[0], common.OKABE_ITO[7], common.OKABE_ITO[1]
+
+
+def burnup(
+    series: pd.DataFrame,
+    *,
+    title: str,
+    labels: dict[str, str],
+    y_title: str,
+    x_title: str,
+    note: str,
+    stage_name: str,
+) -> go.Figure:
+    """Cumulative actual (solid, circles) against the linear target line (dashed, black), the projection to the
+    period's end (dotted, diamonds) inside its shaded band, dotted fiscal-year boundaries and the stage's span.
+
+    ``series`` is ``progress_view.burnup``; ``labels`` names the traces (keys: actual, target_line, projection,
+    band, target_value, fy_boundary). Every line differs in dash and marker as well as colour, and the
+    latest actual and the target are written on the chart.
+    """
+    fig = go.Figure()
+    x = pd.to_datetime(series["month_end"])
+    band = series["projection_low"].notna()
+    if band.any():
+        fig.add_trace(go.Scatter(x=x[band], y=series.loc[band, "projection_high"], mode="lines",
+                                 line={"width": 0}, showlegend=False, hoverinfo="skip"))  # fmt: skip
+        fig.add_trace(go.Scatter(
+            x=x[band], y=series.loc[band, "projection_low"], mode="lines", line={"width": 0}, fill="tonexty",
+            fillcolor="rgba(230,159,0,0.18)", fillpattern={"shape": ".", "fgcolor": "rgba(230,159,0,0.5)"},
+            name=labels["band"], hoverinfo="skip",
+        ))  # fmt: skip
+        fig.add_trace(go.Scatter(
+            x=x[band], y=series.loc[band, "projection"], mode="lines+markers", name=labels["projection"],
+            line={"color": PROJECTION, "dash": "dot", "width": 2.5}, marker={"symbol": "diamond", "size": 6},
+            hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
+        ))  # fmt: skip
+    target_line = series["target_line"].notna()
+    fig.add_trace(go.Scatter(
+        x=x[target_line], y=series.loc[target_line, "target_line"], mode="lines", name=labels["target_line"],
+        line={"color": TARGET, "dash": "dash", "width": 2}, hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
+    ))  # fmt: skip
+    known = series["actual"].notna()
+    actual = series.loc[known, "actual"]
+    text = [""] * len(actual)
+    if len(actual):
+        text[-1] = f"{actual.iloc[-1]:,.0f}"
+    fig.add_trace(go.Scatter(
+        x=x[known], y=actual, mode="lines+markers+text", name=labels["actual"], text=text,
+        textposition="top left", textfont={"color": ACTUAL, "size": 13},
+        line={"color": ACTUAL, "width": 3}, marker={"symbol": "circle", "size": 6},
+        hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
+    ))  # fmt: skip
+    target = series.attrs.get("target")
+    start, end = series.attrs.get("period_start"), series.attrs.get("period_end")
+    if target is not None:
+        fig.add_hline(y=target, line={"color": TARGET, "width": 1, "dash": "dot"},
+                      annotation_text=labels["target_value"], annotation_position="top left")  # fmt: skip
+    if start is not None and end is not None:
+        # the stage's span, and dotted lines at each fiscal-year boundary inside it
+        fig.add_vrect(x0=pd.Timestamp(start), x1=pd.Timestamp(end), fillcolor="#F3F4F6", opacity=0.5,
+                      line_width=0, layer="below", annotation_text=stage_name,
+                      annotation_position="top left")  # fmt: skip
+        for year in range(start.year + 1, end.year + 1):
+            boundary = pd.Timestamp(dt.date(year, 4, 1))
+            if pd.Timestamp(start) < boundary < pd.Timestamp(end):
+                fig.add_vline(x=boundary, line={"color": common.GREY, "width": 1, "dash": "dot"})
+    common.style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=400)
+    fig.update_xaxes(tickformat="%Y-%m", dtick="M3")
+    return fig
+
+
+def headline(table: pd.DataFrame, *, title: str, goal_label: str, y_title: str, note: str,
+             x_col: str, y_col: str, goal: float | None) -> go.Figure:  # fmt: skip
+    """Published results as bars (hatched, to set them apart from program records) with the goal as a line."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=table[x_col].astype(str), y=table[y_col], name=y_title, text=[f"+{v:,.0f}" for v in table[y_col]],
+        textposition="outside", cliponaxis=False,
+        marker={"color": common.OKABE_ITO[5], "pattern": {"shape": "/", "fgcolor": "white", "size": 6}},
+    ))  # fmt: skip
+    if goal is not None:
+        fig.add_hline(y=goal, line={"color": common.OKABE_ITO[3], "dash": "dash", "width": 2},
+                      annotation_text=goal_label, annotation_position="top left")  # fmt: skip
+    common.style(fig, title=title, note=note, y_title=y_title, height=340, legend=False)
+    fig.update_yaxes(range=[0, (goal or table[y_col].max()) * 1.15])
+    fig.update_xaxes(type="category")
+    return fig
