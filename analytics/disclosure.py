@@ -153,6 +153,7 @@ def suppress(
     total_row: Hashable | None = None,
     total_col: str | None = None,
     total_col_parts: Sequence[str] | None = None,
+    derived: Mapping[str, Sequence[str]] | None = None,
     threshold: int = DEFAULT_THRESHOLD,
     mark: str = MARK,
 ) -> tuple[pd.DataFrame, SuppressionInfo]:
@@ -164,13 +165,17 @@ def suppress(
     ``total_row``: index label of the row holding each count column's total over the other rows.
     ``total_col``: a count column holding each row's total over ``total_col_parts`` (default: the other
     count columns). Without totals only primary suppression applies (nothing can be recovered).
+    ``derived``: column → the columns it is computed from (a change from last year, an achievement
+    ratio): a derived cell is hidden wherever one of its sources is hidden in the same row.
     ``threshold``: counts 1..threshold-1 are hidden; ``threshold <= 1`` hides nothing.
     Returns a copy of ``table`` in which hidden cells hold ``mark`` (columns with a hidden cell become
     object dtype; every other cell keeps its number) and a :class:`SuppressionInfo`.
     Raises ``ValueError`` for a missing column or total row, or a negative count.
     """
     rate_columns = dict(rate_columns or {})
-    missing = [c for c in [*count_columns, *rate_columns, *([total_col] if total_col else [])] if c not in table]
+    derived_cols = [c for col, srcs in (derived or {}).items() for c in (col, *srcs)]
+    listed = [*count_columns, *rate_columns, *derived_cols, *([total_col] if total_col else [])]
+    missing = [c for c in listed if c not in table]
     for spec in rate_columns.values():
         missing += [c for c in ((spec,) if isinstance(spec, str) else spec) if c not in table]
     if missing:
@@ -197,6 +202,10 @@ def suppress(
         lines = _lines(table, count_columns, positions.get(total_row), total_col, total_col_parts)
         _protect(lines, values, reasons, threshold)
         _suppress_rates(table, rate_columns, reasons, threshold)
+        for col, sources in (derived or {}).items():
+            for i in range(len(table)):
+                if (i, col) not in reasons and any((i, src) in reasons for src in sources):
+                    reasons[(i, col)] = "rate"
 
     shown = table.copy()
     mask = pd.DataFrame(False, index=table.index, columns=table.columns)

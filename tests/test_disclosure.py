@@ -212,3 +212,9 @@ def test_display(value, expected):
 
 def test_display_of_a_rate():
     assert disclosure.display(0.1234, rate=True) == "12.3%"
+
+
+def test_a_derived_column_hides_with_its_sources():
+    df = pd.DataFrame({"今年度": [4, 120], "前年度": [30, 110], "増減": [-26, 10]})
+    shown, _ = suppress(df, ["今年度", "前年度"], derived={"増減": ["今年度", "前年度"]})
+    assert shown["増減"].tolist() == [MARK, 10]
