@@ -21,6 +21,7 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/regions_page.py", "regions", "地域", "Regions", ":material/map:"),
     ("pages/target_groups_page.py", "groups", "対象者", "Target groups", ":material/groups:"),
     ("pages/data_quality_page.py", "quality", "データ品質", "Data quality", ":material/fact_check:"),
+    ("pages/reports_page.py", "reports", "レポート", "Reports", ":material/summarize:"),
     ("pages/upload_page.py", "upload", "データ取込", "Upload data", ":material/upload_file:"),
     ("pages/history_page.py", "history", "取込履歴", "Upload history", ":material/history:"),
     ("pages/definitions_page.py", "definitions", "指標の定義", "Definitions", ":material/menu_book:"),

@@ -1,0 +1,131 @@
+"""レポート Reports: choose scope, period and format, preview the key numbers, build the file only when asked."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import disclosure, reports, status, ui_text
+from analytics.reports.content import ReportError, resolve_period
+from analytics.stages import load_stages
+
+lang = ui_text.lang_or_default(st.session_state.get("lang"))
+en = lang == "en"
+
+st.title("Reports" if en else "レポート")
+st.caption(
+    "A summary report to forward, print and paste from: Excel (6 sheets, native charts) or a 2–4 page PDF. "
+    "Small counts are suppressed so the file is safe to share outside the team."
+    if en
+    else "会議資料として転送・印刷・貼り付けできる進捗レポートです。Excel（6シート、編集できるグラフ付き）または"
+    "A4で2～4ページのPDF。少数のセルは秘匿処理するため、チーム外にも共有できます。"
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def build(
+    prefecture: str | None, fiscal_year: int | None, stage: str | None, lang: str, threshold: int, data_version: str
+) -> reports.Report:
+    """The report's content; cached per choice and per state of the data (a new load changes data_version)."""
+    with status.read_connection() as con:
+        return reports.build_report(
+            con, prefecture=prefecture, fiscal_year=fiscal_year, stage=stage, lang=lang, threshold=threshold
+        )
+
+
+with status.read_connection() as con:
+    as_of, last_loaded = status.data_as_of(con)
+if as_of is None:
+    st.info(
+        "No data loaded yet: load files on the upload page first."
+        if en
+        else "データが未登録です。先に「データ取込」でファイルを取り込んでください。",
+        icon=":material/upload_file:",
+    )
+    st.stop()
+
+codes = ("", *ui_text.prefecture_codes())
+left, middle, right = st.columns(3)
+prefecture = left.selectbox(
+    "Scope" if en else "対象地域",
+    codes,
+    format_func=lambda c: ui_text.prefecture_label(c or None, lang),
+    key="report_prefecture",
+)
+kind = middle.segmented_control(
+    "Period" if en else "対象期間",
+    ["fiscal_year", "stage"],
+    required=True,
+    key="report_period_kind",
+    default="fiscal_year",
+    format_func=lambda k: {"fiscal_year": "Fiscal year" if en else "年度", "stage": "Stage" if en else "ステージ"}[k],
+)
+default_fy = resolve_period(None, None, as_of).fiscal_years[0]
+if kind == "stage":
+    stages = load_stages()
+    names = [s.name for s in stages]
+    current = resolve_period(None, None, as_of).stage.name
+    stage = middle.selectbox(
+        "Stage" if en else "ステージ",
+        names,
+        index=names.index(current),
+        key="report_stage",
+        format_func=lambda n: next(s.name_en if en else s.name for s in stages if s.name == n),
+    )
+    fiscal_year = None
+else:
+    years = list(range(default_fy, default_fy - 10, -1))
+    fiscal_year = middle.selectbox(
+        "Fiscal year" if en else "年度",
+        years,
+        key="report_fiscal_year",
+        format_func=lambda y: ui_text.fiscal_year_label(y, lang),
+    )
+    stage = None
+fmt = right.segmented_control(
+    "Format" if en else "形式",
+    list(reports.FORMATS),
+    required=True,
+    default="xlsx",
+    key="report_format",
+    format_func={"xlsx": "Excel (.xlsx)", "pdf": "PDF"}.get,
+)
+threshold = right.number_input(
+    "Suppress counts below" if en else "秘匿する人数（この値未満）",
+    min_value=1,
+    max_value=100,
+    value=disclosure.DEFAULT_THRESHOLD,
+    step=1,
+    key="report_threshold",
+    help=disclosure.rule_text(disclosure.DEFAULT_THRESHOLD, lang),
+)
+
+try:
+    with st.spinner("Computing…" if en else "集計しています…"):
+        report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), f"{as_of}/{last_loaded}")
+except ReportError as exc:
+    st.warning(str(exc))
+    st.stop()
+
+st.subheader(f"{report.scope_label}　{report.period_label}")
+st.caption(f"{report.text('as_of')}: {report.as_of_label}　/　{report.rule}")
+items = reports.preview(report)
+for start in range(0, len(items), 4):
+    cols = st.columns(4)
+    for col, (label, value, delta) in zip(cols, items[start : start + 4], strict=False):
+        col.metric(label, value, delta or None, delta_color="off", border=True)
+
+key = (prefecture, fiscal_year, stage, fmt, int(threshold), lang, str(report.as_of))
+if st.button("Build the file" if en else "作成", type="primary", icon=":material/description:", key="report_build"):
+    with st.spinner("Building…" if en else "作成しています…"):
+        st.session_state["report_file"] = (key, reports.render(report, fmt), reports.file_name(report, fmt))
+built = st.session_state.get("report_file")
+if built and built[0] == key:
+    _, data, name = built
+    st.download_button(
+        ("Download " if en else "ダウンロード: ") + name,
+        data,
+        file_name=name,
+        mime=reports.MIME[fmt],
+        icon=":material/download:",
+        key="report_download",
+    )
