@@ -83,6 +83,7 @@ def _summary_sheet(ws: Worksheet, report: Report) -> None:
     row = 3
     for label, value in report.cover():
         _text(ws.cell(row, 1), label, BOLD)
+        ws.cell(row, 1).alignment = Alignment(vertical="top")
         cell = ws.cell(row, 2)
         _text(cell, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -96,8 +97,8 @@ def _summary_sheet(ws: Worksheet, report: Report) -> None:
     trend_header = _header_row(report.trend, row)
     row = _write_table(ws, report.trend, row)
     row = _write_table(ws, report.batches, row + 1)
-    _line_chart(ws, report, trend_header, f"J{key_header}")
-    _widths(ws, {1: 26, 2: 18})
+    _line_chart(ws, report, trend_header, f"I{key_header}")
+    _widths(ws, {1: 26})
     ws.freeze_panes = "A3"
     _print_setup(ws, report, f"{key_header}:{key_header}")
 
