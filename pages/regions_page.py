@@ -8,7 +8,7 @@ from analytics import indicators, regions, ui_text
 from analytics.charts import common, regions as charts
 from analytics.ui_text import t
 from ui import current_filters, query
-from ui.charts import definitions_link, show_chart
+from ui.charts import definitions_link, show_chart, show_table
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 filters = current_filters()
@@ -43,6 +43,19 @@ def _from_table() -> None:
 
 def _remember_indicator() -> None:
     st.query_params["indicator"] = st.session_state["regions.indicator"]
+
+
+def chart_with_table(fig, table, name: str, key: str, *, config: dict, **select) -> None:
+    """show_chart with our own plotly config (the map's offline base map) and optional click selection."""
+    st.plotly_chart(fig, config=config, width="stretch", key=key, **select)
+    left, middle = st.columns([2, 3], vertical_alignment="center")
+    as_table = left.toggle(t("chart.table_view", lang), key=f"table|{key}")
+    middle.download_button(
+        t("chart.download", lang), common.csv_bytes(table), file_name=common.file_name(name), mime="text/csv",
+        key=f"csv|{key}", icon=":material/download:", type="tertiary", on_click="ignore",
+    )  # fmt: skip
+    if as_table:
+        show_table(table, key=f"df|{key}")
 
 
 st.title(t("regions.title", lang))
@@ -87,15 +100,16 @@ with left:
                               selected=selected, source=source)  # fmt: skip
     else:
         fig = charts.choropleth(values, indicator_id, title=title, lang=lang, selected=selected, source=source)
-    show_chart(fig, table, f"{name}_{period}_map", lang, key="regions.map")
+    chart_with_table(fig, table, f"{name}_{period}_map", "regions.map", config=charts.MAP_CONFIG)
 with right:
     bar = charts.ranking_bar(values, indicator_id, title=t("regions.bar_title", lang, indicator=name, period=period),
-                             lang=lang, selected=selected, source=source, height=700)  # fmt: skip
-    st.plotly_chart(bar, config=common.PLOTLY_CONFIG, width="stretch", key="regions.bar", on_select=_from_bar,
-                    selection_mode="points")  # fmt: skip
+                             lang=lang, selected=selected, source=source)  # fmt: skip
+    chart_with_table(bar, table, f"{name}_{period}_ranking", "regions.bar", config=common.PLOTLY_CONFIG,
+                     on_select=_from_bar, selection_mode="points")  # fmt: skip
     st.caption(t("regions.select_hint", lang))
 
-if unknown := values.attrs.get("unknown_region"):
+unknown = values.attrs.get("unknown_region")
+if unknown and unknown.get("value") is not None and unknown["value"] == unknown["value"]:  # not NaN
     st.caption(t("regions.unknown_region", lang, value=charts.format_value(unknown.get("value"), indicator_id)))
 
 # -- Funnel plot: is a place really different, or just small?

@@ -88,6 +88,10 @@ def indicators_by_group(
             showlegend=False, name=indicator_name(ind_id, lang),
             hovertemplate="%{x}<br>%{text}<extra>" + indicator_name(ind_id, lang) + "</extra>",
         ), row=r + 1, col=c + 1)  # fmt: skip
+        if plotted.isna().all():
+            fig.add_annotation(text=ui_text.t("regions.not_final", lang) if ind.kind == "rate" else "–",
+                               xref="x domain", yref="y domain", x=0.5, y=0.5, showarrow=False,
+                               font={"size": 12, "color": common.GREY}, row=r + 1, col=c + 1)  # fmt: skip
         top = np.nanmax(plotted.to_numpy()) if plotted.notna().any() else 1.0
         fig.update_yaxes(range=[0, (top or 1.0) * 1.3], showticklabels=False, row=r + 1, col=c + 1)
     fig.update_xaxes(tickfont={"size": 10})

@@ -42,7 +42,7 @@ def coverage_heatmap(
         fig.add_trace(go.Scatter(
             x=[months[i] for i in gx], y=[prefs[i] for i in gy], mode="markers",
             marker={"symbol": "x-thin", "size": 8, "line": {"width": 1.6, "color": common.OKABE_ITO[3]}},
-            name=f"× {gap}", hovertemplate="%{y} %{x}: " + gap + "<extra></extra>", showlegend=True,
+            name=gap, hovertemplate="%{y} %{x}: " + gap + "<extra></extra>", showlegend=True,
         ))  # fmt: skip
     height = max(360, 15 * len(prefs) + 170)
     common.style(fig, title=title, note=source or None, height=height, legend=bool(len(gy)), y_format=None)

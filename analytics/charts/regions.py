@@ -31,6 +31,11 @@ ABOVE = common.OKABE_ITO[2]  # bluish green
 BELOW = common.OKABE_ITO[3]  # vermillion
 WITHIN = "#8c9bab"
 SMALL_MARK = "※"
+# Plotly.js fetches a world base map ({topojsonURL}world_110m.json) for any choropleth, even with every base
+# layer off. Point it at an empty topology inline instead (the '#' makes the appended file name a fragment),
+# so the browser asks nothing of cdn.plot.ly. Show maps with this config.
+EMPTY_TOPOJSON_URL = 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'
+MAP_CONFIG: dict = {**common.PLOTLY_CONFIG, "topojsonURL": EMPTY_TOPOJSON_URL}
 
 
 def format_value(value: float | None, indicator_id: str) -> str:
@@ -236,7 +241,7 @@ def ranking_bar(
     ind = indicators.REGISTRY_BY_ID[indicator_id]
     shown = df[df["has_data"] & df["value"].notna()].copy()
     ascending = ind.higher_is_better is False
-    shown = shown.sort_values("value", ascending=not ascending, kind="stable")  # best at the top
+    shown = shown.sort_values("value", ascending=ascending, kind="stable")  # best first, drawn at the top
     codes = _codes(shown)
     names = _names(shown, lang)
     scaled = _scale_values(shown["value"], indicator_id)
@@ -254,6 +259,7 @@ def ranking_bar(
                  "width": 0}  # fmt: skip
     fig = go.Figure(go.Bar(
         x=scaled, y=labels, orientation="h", text=text, textposition="outside", cliponaxis=False,
+        textfont={"size": 11},
         marker={"color": [SELECTED if c == selected else BAR for c in codes],
                 "pattern": {"shape": ["/" if s else "" for s in shown["is_small"]], "fgcolor": "white", "size": 6}},
         error_x=error, customdata=np.column_stack([codes, names, [_note(r, lang) for _, r in shown.iterrows()]])
@@ -266,7 +272,7 @@ def ranking_bar(
         fig.add_vline(x=ref * 100, line_dash="dash", line_color="#333333", line_width=1,
                       annotation_text=ui_text.t("regions.reference", lang, value=f"{ref * 100:.1f}%"),
                       annotation_position="top", annotation_font_size=11)  # fmt: skip
-    h = height or max(260, 17 * len(shown) + 150)
+    h = height or max(260, 19 * len(shown) + 150)
     common.style(fig, title=title, note=source or None, height=h, legend=False, y_format=None)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11}, automargin=True, rangemode="normal")
     fig.update_xaxes(title_text=_unit(indicator_id, lang), rangemode="tozero", showgrid=True, gridcolor="#eeeeee")
