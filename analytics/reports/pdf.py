@@ -269,7 +269,17 @@ def _progress_chart(report: Report) -> Drawing:
     return d
 
 
-def _trend_chart(report: Report) -> Drawing:
+def _joinable(values: list[float | None]) -> list[float | None]:
+    """Hidden values are gaps; a point with no visible neighbour is dropped too (a line needs two points)."""
+    out: list[float | None] = []
+    for k, v in enumerate(values):
+        before = k > 0 and values[k - 1] is not None
+        after = k + 1 < len(values) and values[k + 1] is not None
+        out.append(v if v is not None and (before or after) else None)
+    return out
+
+
+def _trend_chart(report: Report) -> Drawing | Spacer:
     """Persons by fiscal year: one line per count column; hidden values are left as gaps."""
     table = report.trend
     width = PAGE_W - 2 * MARGIN
@@ -277,8 +287,15 @@ def _trend_chart(report: Report) -> Drawing:
     chart = HorizontalLineChart()
     chart.x, chart.y = 45, 40
     chart.width, chart.height = width - 60, 130
-    counts = [c for c in table.columns if c.kind == "count"]
-    chart.data = [[_number(v) for v in table.rows[c.key]] for c in counts]
+    counts, data = [], []
+    for c in (c for c in table.columns if c.kind == "count"):
+        series = _joinable([_number(v) for v in table.rows[c.key]])
+        if any(v is not None for v in series):  # a wholly hidden series is left out (the table shows x)
+            counts.append(c)
+            data.append(series)
+    if not data:
+        return Spacer(1, 1)
+    chart.data = data
     chart.categoryAxis.categoryNames = [f"FY{y}" for y in table.rows["fiscal_year"]]
     chart.categoryAxis.labels.fontName = font_name()
     chart.categoryAxis.labels.fontSize = 7
