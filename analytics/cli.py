@@ -185,7 +185,8 @@ def _load_extra_commands() -> None:
     import importlib
 
     _EXTRA_COMMANDS.clear()
-    for module_name in ("analytics.sample", "analytics.indicators", "analytics.progress", "analytics.reports"):
+    for module_name in ("analytics.sample", "analytics.indicators", "analytics.progress", "analytics.reports",
+                        "analytics.auth", "analytics.audit"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

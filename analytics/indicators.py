@@ -14,13 +14,16 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import db, facts, stats
+from analytics import db, facts, scope, stats
+
+if TYPE_CHECKING:
+    from analytics.auth import Viewer
 
 # ---------------------------------------------------------------------------------------------
 # Dimensions and filters
@@ -425,7 +428,7 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 
 def compute(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = (),
             filters: dict[str, Any] | None = None, indicators: Iterable[str] | str | None = None,
-            as_of_date: dt.date | str | None = None) -> pd.DataFrame:
+            as_of_date: dt.date | str | None = None, *, viewer: Viewer | None = None) -> pd.DataFrame:
     """Compute indicators: one row per group, columns = group columns + each indicator's columns.
 
     Grain: one row per combination of ``by`` (any of :data:`DIMENSIONS`; none = one national row).
@@ -435,10 +438,11 @@ def compute(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = (),
     ``<id>_n``. Zero denominators give NaN, never an error. ``df.attrs`` carries ``as_of`` and ``note``.
     Rows with an empty group value are records whose attribute is unknown (e.g. unlinked placements).
     Raises ``ValueError`` for an unknown dimension, filter or indicator id.
+    ``viewer`` (an ``analytics.auth.Viewer``) applies the prefecture scope (:mod:`analytics.scope`):
+    municipal detail is clamped to, or refused outside (``scope.ScopeError``), the viewer's prefecture.
     Example: ``compute(con, by=["fiscal_year"], filters={"prefecture_code": "13"})``.
     """
-    by_cols = normalise_by(by)
-    flt = normalise_filters(filters)
+    by_cols, flt = scope.scope_query(viewer, normalise_by(by), normalise_filters(filters))
     if indicators is None:
         selected = list(REGISTRY)
     else:
@@ -513,8 +517,8 @@ def _finish(df: pd.DataFrame, by: list[str], selected: list[Indicator], ends: pd
 
 
 def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str, level: str = "prefecture",
-                      filters: dict[str, Any] | None = None, as_of_date: dt.date | str | None = None
-                      ) -> pd.DataFrame:
+                      filters: dict[str, Any] | None = None, as_of_date: dt.date | str | None = None,
+                      *, viewer: Viewer | None = None) -> pd.DataFrame:
     """Compare places on one rate fairly: rate, denominator, reference rate and funnel limits.
 
     Grain: one row per prefecture (``level='prefecture'``) or municipality (``'municipality'``; filter a
@@ -522,7 +526,8 @@ def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str, level: 
     denominator sum, places with unknown region included). Limits: 95% and 99.8% funnel limits for each
     row's denominator (:func:`analytics.stats.funnel_limits`). ``position`` is one of above_998,
     above_95, within, below_95, below_998, or None when the rate is missing (zero denominator, or a
-    cohort not yet final). Raises ``ValueError`` if the indicator is not a rate.
+    cohort not yet final). Raises ``ValueError`` if the indicator is not a rate. ``viewer`` applies the
+    prefecture scope: a planner's municipal comparison is limited to their own prefecture.
     """
     ind = REGISTRY_BY_ID.get(indicator_id)
     if ind is None or ind.kind != "rate":
@@ -530,7 +535,7 @@ def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str, level: 
     col = {"prefecture": "prefecture_code", "municipality": "municipality_code"}.get(level)
     if col is None:
         raise ValueError("level は 'prefecture' か 'municipality' です")
-    df = compute(con, by=[col], filters=filters, indicators=[indicator_id], as_of_date=as_of_date)
+    df = compute(con, by=[col], filters=filters, indicators=[indicator_id], as_of_date=as_of_date, viewer=viewer)
     num, den = df[f"{ind.id}_numerator"], df[f"{ind.id}_denominator"]
     reference = float(num.sum() / den.sum()) if den.sum() > 0 else float("nan")
     is_final = df[f"{ind.id}_is_final"] if ind.is_cohort else pd.Series(True, index=df.index)
@@ -560,17 +565,17 @@ def region_comparison(con: duckdb.DuckDBPyConnection, indicator_id: str, level: 
 
 def cohort_curve(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = ("fiscal_year",),
                  filters: dict[str, Any] | None = None, max_months: int = 24,
-                 as_of_date: dt.date | str | None = None) -> pd.DataFrame:
+                 as_of_date: dt.date | str | None = None, *, viewer: Viewer | None = None) -> pd.DataFrame:
     """Cumulative placement curve per start cohort: share placed within k months of first consultation.
 
     Grain: one row per cohort group (``by``, default fiscal year of first consultation) × month k =
     0..``max_months``. Columns: group columns, ``months_since_first_consultation``, ``cohort_persons``,
     ``placed_persons`` (first employment on or after the first consultation within k calendar months),
     ``rate`` (fraction 0-1), ``ci_low``/``ci_high`` (95% Wilson), ``is_final`` (period end + k months on
-    or before the as-of date; points not final have an empty rate).
+    or before the as-of date; points not final have an empty rate). ``viewer`` applies the prefecture
+    scope as in :func:`compute`.
     """
-    by_cols = normalise_by(by)
-    flt = normalise_filters(filters)
+    by_cols, flt = scope.scope_query(viewer, normalise_by(by), normalise_filters(filters))
     facts.ensure_current(con)
     asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else as_of(con)
     params = _params(flt) | {"max_months": int(max_months)}
@@ -776,11 +781,13 @@ def _run_cli(args: argparse.Namespace) -> int:
         "municipality_code": _split(args.municipality), "target_group": _split(args.target_group),
         "agency_type": _split(args.agency_type), "gender": _split(args.gender), "age_band": _split(args.age_band),
     }
+    from analytics.auth import cli_viewer
+
     con = db.connect(args.db)
     try:
         df = compute(con, by=args.by, filters={k: v for k, v in filters.items() if v},
-                     indicators=args.indicators, as_of_date=args.as_of)
-    except ValueError as exc:
+                     indicators=args.indicators, as_of_date=args.as_of, viewer=cli_viewer(args))
+    except (ValueError, scope.ScopeError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     finally:
@@ -807,6 +814,9 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--indicators", default=None, help="指標ID（カンマ区切り、省略時はすべて）")
     p.add_argument("--as-of", default=None, help="基準日（省略時はデータの最終日）")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+    from analytics.auth import add_viewer_arguments
+
+    add_viewer_arguments(p)
 
 
 if __name__ == "__main__":

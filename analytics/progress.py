@@ -13,12 +13,16 @@ import datetime as dt
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from analytics import contract, indicators
+from analytics import contract, indicators, scope
 from analytics.stages import Stage, Thresholds, find_stage, load_stages, load_thresholds, stage_for_fiscal_year
+
+if TYPE_CHECKING:
+    from analytics.auth import Viewer
 
 STAGES: tuple[Stage, ...] = load_stages()
 HEADLINE_FILE = Path(__file__).resolve().parent / "reference" / "headline_lfs.csv"
@@ -101,7 +105,8 @@ def _recent_months(as_of: dt.date, n: int, start: dt.date) -> list[str]:
 
 def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
                      by: Iterable[str] | str | None = None, *, as_of_date: dt.date | str | None = None,
-                     vintage: str | None = None, thresholds: Thresholds | None = None) -> pd.DataFrame:
+                     vintage: str | None = None, thresholds: Thresholds | None = None,
+                     viewer: Viewer | None = None) -> pd.DataFrame:
     """Progress of each target in a stage.
 
     Grain: one row per target (latest vintage unless ``vintage``) whose stage is ``stage`` or whose fiscal
@@ -115,8 +120,10 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
     ``run_rate_months`` months), projected_end_value (actual + run rate × months left),
     projected_achievement, monthly_needed (what is left ÷ months left), status.
     Zero denominators give NaN. Targets whose indicator is not in the registry are skipped with a note in
-    ``df.attrs['skipped']``.
+    ``df.attrs['skipped']``. ``viewer`` applies the prefecture scope (:mod:`analytics.scope`): targets are
+    national or prefectural, so only a municipal ``by`` is refused for prefecture-scoped roles.
     """
+    scope.check_progress(viewer, None if by is None else indicators.normalise_by(by))
     thresholds = thresholds or load_thresholds()
     stages = load_stages()
     asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else indicators.as_of(con)
@@ -154,7 +161,7 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
             filters["prefecture_code"] = t.prefecture_code
         if has_group:
             filters["target_group"] = t.target_group
-        actual = _value(con, ind, filters, asof)
+        actual = _value(con, ind, filters, asof, viewer)
         total = months_elapsed(start, end, end)
         elapsed = months_elapsed(start, end, asof)
         left = max(total - elapsed, 0.0)
@@ -166,7 +173,7 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
             recent = _recent_months(ref, thresholds.run_rate_months, start)
             recent_filters = {k: v for k, v in filters.items() if k != "fiscal_year"} | {"month": recent}
             covered = len(recent) - 1 + (months_elapsed(start, end, ref) % 1 or 1.0)
-            run_rate = _value(con, ind, recent_filters, asof) / covered
+            run_rate = _value(con, ind, recent_filters, asof, viewer) / covered
         expected = t.value * elapsed / total if total else float("nan")
         pace = actual / expected if expected else float("nan")
         projected = float(actual) if left == 0 else actual + run_rate * left
@@ -201,8 +208,9 @@ def _is_stage(name: str, stage: Stage, stages: tuple[Stage, ...]) -> bool:
         return False
 
 
-def _value(con: duckdb.DuckDBPyConnection, indicator: str, filters: dict, asof: dt.date | None) -> int:
-    df = indicators.compute(con, filters=filters, indicators=[indicator], as_of_date=asof)
+def _value(con: duckdb.DuckDBPyConnection, indicator: str, filters: dict, asof: dt.date | None,
+           viewer: Viewer | None = None) -> int:
+    df = indicators.compute(con, filters=filters, indicators=[indicator], as_of_date=asof, viewer=viewer)
     return int(df[indicator].iloc[0]) if not df.empty else 0
 
 
@@ -212,12 +220,14 @@ def _value(con: duckdb.DuckDBPyConnection, indicator: str, filters: dict, asof: 
 
 def _run_cli(args: argparse.Namespace) -> int:
     from analytics import db
+    from analytics.auth import cli_viewer
     from analytics.cli import print_table
 
     con = db.connect(args.db)
     try:
-        df = compute_progress(con, stage=args.stage, by=args.by, as_of_date=args.as_of, vintage=args.vintage)
-    except (KeyError, ValueError) as exc:
+        df = compute_progress(con, stage=args.stage, by=args.by, as_of_date=args.as_of, vintage=args.vintage,
+                              viewer=cli_viewer(args))
+    except (KeyError, ValueError, scope.ScopeError) as exc:
         print(str(exc).strip("'\""), file=sys.stderr)
         return 2
     finally:
@@ -240,3 +250,6 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", default=None, help="基準日（省略時はデータの最終日）")
     p.add_argument("--vintage", default=None, help="目標の版（省略時は最新版）")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+    from analytics.auth import add_viewer_arguments
+
+    add_viewer_arguments(p)
