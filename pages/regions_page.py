@@ -102,7 +102,8 @@ with left:
         fig = charts.choropleth(values, indicator_id, title=title, lang=lang, selected=selected, source=source)
     chart_with_table(fig, table, f"{name}_{period}_map", "regions.map", config=charts.MAP_CONFIG)
 with right:
-    bar = charts.ranking_bar(values, indicator_id, title=t("regions.bar_title", lang, indicator=name, period=period),
+    bar_title = t("regions.bar_title", lang, indicator=name, period=period).replace(" — ", "<br>")  # narrow column
+    bar = charts.ranking_bar(values, indicator_id, title=bar_title,
                              lang=lang, selected=selected, source=source)  # fmt: skip
     chart_with_table(bar, table, f"{name}_{period}_ranking", "regions.bar", config=common.PLOTLY_CONFIG,
                      on_select=_from_bar, selection_mode="points")  # fmt: skip

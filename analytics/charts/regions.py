@@ -128,7 +128,7 @@ def choropleth(
         geojson=geo, featureidkey="properties.code", locations=codes, z=z, zmin=lo, zmax=hi,
         colorscale=SEQUENTIAL,
         marker_line_color=["#000000" if c == selected else "white" for c in codes],
-        marker_line_width=[3.0 if c == selected else 0.6 for c in codes],
+        marker_line_width=[2.0 if c == selected else 0.6 for c in codes],
         customdata=np.column_stack([codes, _names(has, lang), [format_value(v, indicator_id) for v in has["value"]],
                                     [_note(r, lang) for _, r in has.iterrows()]]) if len(has) else None,
         hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>",
@@ -142,7 +142,7 @@ def choropleth(
             geojson=geo, featureidkey="properties.code", locations=gone, z=[0] * len(missing),
             colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
             marker_line_color=["#000000" if c == selected else "white" for c in gone],
-            marker_line_width=[3.0 if c == selected else 0.6 for c in gone],
+            marker_line_width=[2.0 if c == selected else 0.6 for c in gone],
             customdata=np.column_stack([gone, _names(missing, lang)]),
             hovertemplate="<b>%{customdata[1]}</b><br>" + ui_text.t("regions.no_data", lang) + "<extra></extra>",
             name=ui_text.t("regions.no_data", lang),
@@ -233,7 +233,7 @@ def ranking_bar(
 ) -> go.Figure:
     """Places sorted best first (horizontal bars), with the value written at each bar.
 
-    Rates: 95% interval whiskers, a dashed line at the reference (pooled) rate, ▲/▼ after the value of a
+    Rates: a dashed line at the reference (pooled) rate, ▲/▼ after the value of a
     place outside the 95% funnel limits. Small denominators: hatched bar and ※ after the name. The
     selected place: vermillion bar and ▶ before the name. Places without data are left out (the table
     lists them). ``customdata[0]`` is the place's code (for click-to-select).
@@ -252,11 +252,8 @@ def ranking_bar(
     ]
     text = [format_value(v, indicator_id) + marks.get(p, "") if isinstance(p, str) else format_value(v, indicator_id)
             for v, p in zip(shown["value"], shown["position"], strict=True)]  # fmt: skip
+    # No interval whiskers here: they cross the value labels; the funnel plot and the table carry the uncertainty.
     error = None
-    if ind.kind == "rate":
-        error = {"type": "data", "symmetric": False, "array": (shown["ci_high"] - shown["value"]) * 100,
-                 "arrayminus": (shown["value"] - shown["ci_low"]) * 100, "color": "#555555", "thickness": 1,
-                 "width": 0}  # fmt: skip
     fig = go.Figure(go.Bar(
         x=scaled, y=labels, orientation="h", text=text, textposition="outside", cliponaxis=False,
         textfont={"size": 11},
