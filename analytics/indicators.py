@@ -406,7 +406,8 @@ def render_sql(name: str, by: list[str]) -> str:
 
 
 def run_grain(con: duckdb.DuckDBPyConnection, name: str, by: list[str], params: dict[str, Any]) -> pd.DataFrame:
-    """Run one grain file grouped by ``by`` with bound parameters."""
+    """Run one grain file grouped by ``by`` with bound parameters (within the active viewer's scope)."""
+    params = scope.scope_params(scope.effective(None), by, params)
     sql = render_sql(name, by)
     return con.execute(sql, db.bind(sql, params)).df()
 
@@ -442,7 +443,7 @@ def compute(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = (),
     municipal detail is clamped to, or refused outside (``scope.ScopeError``), the viewer's prefecture.
     Example: ``compute(con, by=["fiscal_year"], filters={"prefecture_code": "13"})``.
     """
-    by_cols, flt = scope.scope_query(viewer, normalise_by(by), normalise_filters(filters))
+    by_cols, flt = scope.scope_query(scope.effective(viewer), normalise_by(by), normalise_filters(filters))
     if indicators is None:
         selected = list(REGISTRY)
     else:
@@ -455,8 +456,9 @@ def compute(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = (),
     asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else as_of(con)
     params = _params(flt)
 
-    frames = [run_grain(con, _grain_file(name, by_cols, flt), by_cols, params)
-              for name in dict.fromkeys(i.sql for i in selected)]
+    with scope.acting_as(scope.effective(viewer)):  # run_grain checks again, for the same viewer
+        frames = [run_grain(con, _grain_file(name, by_cols, flt), by_cols, params)
+                  for name in dict.fromkeys(i.sql for i in selected)]
     merged = _merge(frames, by_cols)
     ends = period_end(merged, by_cols, flt, asof)
     out = _finish(merged, by_cols, selected, ends, asof)
@@ -575,11 +577,12 @@ def cohort_curve(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None 
     or before the as-of date; points not final have an empty rate). ``viewer`` applies the prefecture
     scope as in :func:`compute`.
     """
-    by_cols, flt = scope.scope_query(viewer, normalise_by(by), normalise_filters(filters))
+    by_cols, flt = scope.scope_query(scope.effective(viewer), normalise_by(by), normalise_filters(filters))
     facts.ensure_current(con)
     asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else as_of(con)
     params = _params(flt) | {"max_months": int(max_months)}
-    raw = run_grain(con, "indicators/cohort_curve", by_cols, params)
+    with scope.acting_as(scope.effective(viewer)):
+        raw = run_grain(con, "indicators/cohort_curve", by_cols, params)
     columns = [*by_cols, "months_since_first_consultation", "cohort_persons", "placed_persons", "rate",
                "ci_low", "ci_high", "is_final"]
     if raw.empty:

@@ -123,6 +123,7 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
     ``df.attrs['skipped']``. ``viewer`` applies the prefecture scope (:mod:`analytics.scope`): targets are
     national or prefectural, so only a municipal ``by`` is refused for prefecture-scoped roles.
     """
+    viewer = scope.effective(viewer)
     scope.check_progress(viewer, None if by is None else indicators.normalise_by(by))
     thresholds = thresholds or load_thresholds()
     stages = load_stages()

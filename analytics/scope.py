@@ -15,7 +15,11 @@ suppresses small counts (``analytics.disclosure.suppress`` when it is installed)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,6 +31,27 @@ if TYPE_CHECKING:
 
 MUNICIPAL = "municipality_code"
 PREFECTURE = "prefecture_code"
+
+
+# The viewer a page acts for, set around a whole analytics call (ui.query, the reports page) so that
+# helper modules calling indicators.compute without a viewer= argument obey the scope too.
+_ACTIVE: ContextVar[Viewer | None] = ContextVar("hyogaki_viewer", default=None)
+
+
+@contextmanager
+def acting_as(viewer: Viewer | None) -> Iterator[None]:
+    """Every scoped call inside the block (``compute``, ``region_comparison``, ``cohort_curve``,
+    ``compute_progress``, ``run_grain``) applies ``viewer``'s scope unless given another viewer."""
+    token = _ACTIVE.set(viewer)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def effective(viewer: Viewer | None) -> Viewer | None:
+    """``viewer`` if given, else the one of the enclosing :func:`acting_as` block (None outside)."""
+    return viewer if viewer is not None else _ACTIVE.get()
 
 
 class ScopeError(Exception):
@@ -84,6 +109,15 @@ def scope_query(viewer: Viewer | None, by: list[str], filters: dict[str, list]) 
     if prefs is None:
         out[PREFECTURE] = sorted(allowed)
     return list(by), out
+
+
+def scope_params(viewer: Viewer | None, by: list[str], params: dict[str, Any]) -> dict[str, Any]:
+    """:func:`scope_query` for a grain file's bound parameters (``$f_prefecture_code``, ``$f_municipality_code``)."""
+    filters = {k[2:]: v for k, v in params.items() if k in (f"f_{PREFECTURE}", f"f_{MUNICIPAL}") and v is not None}
+    _, scoped = scope_query(viewer, by, filters)
+    if scoped == filters:
+        return params
+    return {**params, **{f"f_{k}": v for k, v in scoped.items()}}
 
 
 def check_progress(viewer: Viewer | None, by: list[str] | None) -> None:
@@ -185,22 +219,53 @@ def _rate_specs(df: pd.DataFrame) -> tuple[dict[str, str | tuple[str, str]], dic
     return rates, derived
 
 
+# Column names that hold periods, codes or ranks, never counts of people (a display table's 年度 2023,
+# 月 4 or 順位 3 must not be hidden as a small count).
+_NOT_A_COUNT = re.compile(r"year|年度|年|month|月|quarter|四半期|code|コード|rank|順位|batch|バッチ|id$|^k$", re.I)
+
+
+def _display_counts(df: pd.DataFrame, known: set[str]) -> list[str]:
+    """Count-like columns of a display table (localised names): non-negative whole numbers, not periods/codes."""
+    found = []
+    for col in df.columns:
+        if col in known or _NOT_A_COUNT.search(str(col)):
+            continue
+        series = df[col]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        values = pd.to_numeric(series, errors="coerce").dropna()
+        if len(values) and (values >= 0).all() and (values == values.round()).all():
+            found.append(col)
+    return found
+
+
 def for_download(viewer: Viewer | None, df: pd.DataFrame) -> pd.DataFrame:
     """The frame a viewer may download: unchanged for roles that see small cells, suppressed otherwise.
 
-    Uses ``analytics.disclosure.suppress`` (hidden cells hold 「x」; rates and intervals on small or hidden
-    bases hidden too) when that module is present, else :func:`suppress_small_cells` (hidden = empty).
-    ``df.attrs['suppressed']`` is True on a suppressed frame.
+    Works on engine frames (registry column names) and on the pages' display tables (localised names):
+    counts 1-9 become 「x」 (``analytics.disclosure.suppress``, with complementary cells where a table has
+    totals); rates, intervals and medians on small or hidden bases are hidden too; in a display table any
+    other fractional column of a row with a hidden count is hidden with it (it may rest on that count).
+    ``df.attrs['suppressed']`` is True on the result.
     """
-    if viewer is None or viewer.can_see_small_cells:
+    if viewer is None or viewer.can_see_small_cells or df.empty:
         return df
     try:
         from analytics import disclosure
     except ImportError:
         return suppress_small_cells(df)
+    counts = _count_columns(df)
     rates, derived = _rate_specs(df)
-    shown, info = disclosure.suppress(df, _count_columns(df), rates, derived=derived)
-    shown.attrs.update(
-        df.attrs, suppressed=True, suppression_threshold=info.threshold, suppression_rule=info.rule("ja")
-    )
+    known = {*counts, *rates, *derived}
+    for spec in rates.values():
+        known.update((spec,) if isinstance(spec, str) else spec)
+    counts += _display_counts(df, known)
+    for col in df.columns:
+        if col not in known and col not in counts and pd.api.types.is_float_dtype(df[col]) and counts:
+            derived[col] = list(counts)
+    table = df.reset_index(drop=True)
+    shown, info = disclosure.suppress(table, counts, rates, derived=derived)
+    shown.index = df.index
+    shown.attrs.update(df.attrs, suppressed=True, suppression_threshold=info.threshold)
+    shown.attrs["suppression_rule"] = info.rule("ja")
     return shown

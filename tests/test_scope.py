@@ -333,3 +333,51 @@ def test_cli_as_user_applies_the_scope(seeded_db_path, tmp_path):
         text=True,
     )
     assert progress_refused.returncode == 2
+
+
+# -- the active viewer (ui.query wraps every page's analytics call in scope.acting_as) --------------
+
+
+def test_helper_modules_obey_the_active_viewer(con):
+    from analytics import groups, regions
+
+    with scope.acting_as(PLANNER):
+        with pytest.raises(ScopeError):
+            regions.municipality_values(con, "consultations", "13")
+        with pytest.raises(ScopeError):
+            groups.support_path(con, {"municipality_code": [OTHER_MUNI]})
+        with pytest.raises(ScopeError):
+            indicators.compute(con, by="municipality_code", filters={"prefecture_code": "13"})
+        own = regions.municipality_values(con, "consultations", "02")
+        assert {c[:2] for c in own["municipality_code"].dropna()} == {"02"}
+        by_pref = indicators.compute(con, by="prefecture_code", indicators="consultations")
+    assert "13" in set(by_pref["prefecture_code"])
+    # outside the block nothing is scoped (the CLI and tests as before)
+    assert not regions.municipality_values(con, "consultations", "13").empty
+
+
+def test_an_explicit_viewer_wins_over_the_active_one(con):
+    with scope.acting_as(PLANNER):
+        got = indicators.compute(
+            con, filters={"municipality_code": OTHER_MUNI}, indicators="consultations", viewer=MANAGER
+        )
+    assert got["consultations"].iloc[0] > 0
+
+
+def test_display_tables_are_suppressed_for_managers_without_touching_years_or_codes():
+    table = pd.DataFrame(
+        {
+            "年度": [2023, 2023, 2024],
+            "市区町村コード": ["13101", "13102", "13101"],
+            "月": [4, 5, 6],
+            "就職者数": [3, 25, 40],
+            "相談件数": [120, 0, 9],
+            "就職率": [0.25, 0.4, 0.5],
+        }
+    )
+    shown = scope.for_download(MANAGER, table)
+    assert list(shown["年度"]) == [2023, 2023, 2024] and list(shown["月"]) == [4, 5, 6]
+    assert list(shown["就職者数"]) == ["x", 25, 40]
+    assert list(shown["相談件数"]) == [120, 0, "x"]  # a true zero stays
+    assert list(shown["就職率"]) == ["x", 0.4, "x"]  # rates of rows with a hidden count go too
+    assert scope.for_download(PLANNER, table) is table
