@@ -407,20 +407,25 @@ def _output_columns(table: contract.Table) -> list[str]:
     return columns
 
 
+def _text_table(stage: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list]) -> str:
+    """Store Python lists as a staging table of VARCHAR columns (lists may hold None)."""
+    import pyarrow as pa
+
+    arrow = pa.table({k: pa.array([None if v is None else str(v) for v in values], type=pa.string())
+                      for k, values in columns.items()})
+    stage.register(f"{name}_arrow", arrow)
+    stage.execute(f"create table {name} as select * from {name}_arrow")
+    stage.unregister(f"{name}_arrow")
+    return name
+
+
 def _lookup_table(stage: duckdb.DuckDBPyConnection, m_table: str, column: str, parser: Parser) -> str:
     values = [r[0] for r in stage.execute(
         f"select distinct \"{column}__raw\" from {m_table} where row_class = 'data' and \"{column}__raw\" is not null"
     ).fetchall()]
     parsed = [parser(v) for v in values]
-    frame = pd.DataFrame({"v": pd.Series(values, dtype=object),
-                          "value": pd.Series([None if p[0] is None else _as_text(p[0]) for p in parsed], dtype=object),
-                          "reason": pd.Series([p[1] for p in parsed], dtype=object)})
-    name = f"lk_{m_table}_{column}"
-    stage.register(f"{name}_df", frame)
-    stage.execute(f"create table {name} as select v::varchar as v, value::varchar as value, reason::varchar as reason "
-                  f"from {name}_df")
-    stage.unregister(f"{name}_df")
-    return name
+    return _text_table(stage, f"lk_{m_table}_{column}", {
+        "v": values, "value": [None if p[0] is None else _as_text(p[0]) for p in parsed], "reason": [p[1] for p in parsed]})
 
 
 def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[str, object]) -> str:
@@ -433,22 +438,20 @@ def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[
     wide = [r[0] for r in stage.execute(
         f"select distinct person_id__raw from {m_table} where row_class = 'data' and person_id__raw is not null "
         f"and not regexp_matches(person_id__raw, '^[\\x00-\\x7F]*$')").fetchall()]
-    frame = pd.DataFrame({"v": pd.Series(wide, dtype=object),
-                          "normalised": pd.Series([nz.normalise_person_id(v) for v in wide], dtype=object)})
     name = f"lk_{m_table}_person_id"
-    stage.register(f"{name}_df", frame)
+    wide_table = _text_table(stage, f"{name}_wide", {"v": wide, "normalised": [nz.normalise_person_id(v) for v in wide]})
     _execute(stage, f"""
         create table {name} as
         with ids as (
             select distinct person_id__raw as v from {m_table} where row_class = 'data' and person_id__raw is not null
         ),
         normalised as (
-            select ids.v, coalesce(w.normalised::varchar, {ASCII_ID_SQL.format(x='ids.v')}) as normalised
-            from ids left join {name}_df w on w.v::varchar = ids.v
+            select ids.v, coalesce(w.normalised, {ASCII_ID_SQL.format(x='ids.v')}) as normalised
+            from ids left join {wide_table} w on w.v = ids.v
         )
         select v, {pseudonym.hmac_sql('normalised')} as value from normalised
     """, params)
-    stage.unregister(f"{name}_df")
+    stage.execute(f"drop table {wide_table}")
     return name
 
 
@@ -461,16 +464,9 @@ def _municipality_lookup(stage: duckdb.DuckDBPyConnection, m_table: str) -> str:
         where m.row_class = 'data' and m.municipality_code__raw is not null
     """).fetchall()
     parsed = [nz.parse_municipality(v, p) for v, p in pairs]
-    frame = pd.DataFrame({"v": pd.Series([p[0] for p in pairs], dtype=object),
-                          "pref": pd.Series([p[1] for p in pairs], dtype=object),
-                          "value": pd.Series([r[0] for r in parsed], dtype=object),
-                          "reason": pd.Series([r[1] for r in parsed], dtype=object)})
-    name = f"lk_{m_table}_municipality"
-    stage.register(f"{name}_df", frame)
-    stage.execute(f"create table {name} as select v::varchar as v, pref::varchar as pref, value::varchar as value, "
-                  f"reason::varchar as reason from {name}_df")
-    stage.unregister(f"{name}_df")
-    return name
+    return _text_table(stage, f"lk_{m_table}_municipality", {
+        "v": [p[0] for p in pairs], "pref": [p[1] for p in pairs],
+        "value": [r[0] for r in parsed], "reason": [r[1] for r in parsed]})
 
 
 def _as_text(value: object) -> str:
