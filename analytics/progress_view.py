@@ -193,7 +193,7 @@ def prefecture_table(view: ProgressView, indicator_id: str, lang: str = ui_text.
 
     def col(name: str, scale: float = 1.0, digits: int | None = None) -> list:
         values = [df[name].get(c) if c in df.index else None for c in codes]
-        return [None if v is None or pd.isna(v) else (round(v * scale, digits) if digits is not None else v)
+        return [float("nan") if v is None or pd.isna(v) else (round(v * scale, digits) if digits is not None else v)
                 for v in values]  # fmt: skip
 
     out[t("prog.col_target", lang)] = col("target", digits=0)

@@ -295,6 +295,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.targets": ("目標", "Targets"),
     "national": ("全国", "National"),
     "unknown": ("不明", "Unknown"),
+    "prog.headline_card": ("国全体: 正規雇用者の増加", "Nation: regular employees, change"),
+    "prog.headline_card_goal": ("{year}年・目標 +{goal}人", "{year}, goal +{goal}"),
+    "prog.headline_badge": ("別の指標（労働力調査）", "Different measure (LFS)"),
     "prog.title": ("進捗", "Progress"),
     "prog.loading": ("目標ごとの進捗を計算しています…", "Computing progress for each target…"),
     "prog.caption": (

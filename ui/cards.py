@@ -38,7 +38,7 @@ def kpi_card(kpi: Kpi, lang: str, *, stage_total: bool = False) -> None:
         definitions_link([kpi.id], lang)
 
 
-def kpi_row(kpis: tuple[Kpi, ...], lang: str, *, stage_total: bool = False, per_row: int = 6) -> None:
+def kpi_row(kpis: tuple[Kpi, ...], lang: str, *, stage_total: bool = False, per_row: int = 3) -> None:
     """The cards side by side (wrapping after ``per_row``)."""
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start : start + per_row], strict=False):

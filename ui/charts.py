@@ -33,10 +33,10 @@ def definitions_link(indicator_ids: Sequence[str], lang: str) -> None:
 
 def show_table(frame: pd.DataFrame, **kwargs) -> None:
     """A table with thousands separators (1,234), no index, full width."""
-    data = frame.data if hasattr(frame, "data") and not isinstance(frame, pd.DataFrame) else frame  # a Styler
+    styled = not isinstance(frame, pd.DataFrame)  # a pandas Styler formats its own numbers
     numbers = {
         c: st.column_config.NumberColumn(format="localized")
-        for c in data.select_dtypes("number").columns
+        for c in ([] if styled else frame.select_dtypes("number").columns)
         if c not in kwargs.get("column_config", {})
     }
     config = {**numbers, **kwargs.pop("column_config", {})}

@@ -42,8 +42,8 @@ def _init_from_url(options: F.FilterOptions) -> None:
     st.session_state["f.fy"] = url.fiscal_year if url.fiscal_year is not None else options.latest_fiscal_year
     default_stage = url.stage_obj() or Filters(fiscal_year=options.latest_fiscal_year).stage_obj()
     st.session_state["f.stage"] = default_stage.name if default_stage else F.stages()[-1].name
-    st.session_state["f.pref"] = url.prefecture_code
-    st.session_state["f.muni"] = url.municipality_code
+    st.session_state["f.pref"] = url.prefecture_code or ""
+    st.session_state["f.muni"] = url.municipality_code or ""
     st.session_state["f.tg"] = list(url.target_groups)
     st.session_state["f.agency"] = list(url.agency_types)
     st.session_state["f.init"] = True
@@ -78,7 +78,7 @@ def sidebar_filters(lang: str) -> Filters:
     years = list(options.fiscal_years)
     if st.session_state.get("f.fy") is not None and st.session_state["f.fy"] not in years:
         years = sorted({*years, st.session_state["f.fy"]}, reverse=True)  # a linked year without data yet
-    prefs = [None, *ui_text.prefecture_codes()]
+    prefs = ["", *ui_text.prefecture_codes()]  # "" = national (None would show as an empty choice)
 
     with st.sidebar:
         st.markdown(f"**{t('filter.heading', lang)}**")
@@ -99,17 +99,23 @@ def sidebar_filters(lang: str) -> Filters:
                 format_func=lambda y: ui_text.fiscal_year_label(y, lang),
             )  # fmt: skip
         _keep_valid("f.pref", prefs)
-        pref = st.selectbox(
-            t("filter.prefecture", lang), prefs, key="f.pref", format_func=lambda c: ui_text.prefecture_label(c, lang)
+        pref = (
+            st.selectbox(
+                t("filter.prefecture", lang),
+                prefs,
+                key="f.pref",
+                format_func=lambda c: ui_text.prefecture_label(c, lang),
+            )
+            or None
         )
         muni = None
         if pref is not None:
-            munis = [None, *options.municipalities_in(pref)]
+            munis = ["", *options.municipalities_in(pref)]
             _keep_valid("f.muni", munis)
             muni = st.selectbox(
                 t("filter.municipality", lang), munis, key="f.muni",
                 format_func=lambda c: F.municipality_label(c, lang) if c else t("filter.all_municipalities", lang),
-            )  # fmt: skip
+            ) or None  # fmt: skip
         groups = st.multiselect(
             t("filter.target_groups", lang), list(F.TARGET_GROUP_CODES), key="f.tg",
             format_func=lambda c: code_label("target_group", c, lang), placeholder=t("filter.all", lang),

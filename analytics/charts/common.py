@@ -93,8 +93,12 @@ def style(
     height: int = 380,
     legend: bool = True,
     y_format: str | None = ",",
+    legend_below: bool = False,
 ) -> go.Figure:
-    """Apply the house layout: font, title, axis titles (with units), grid, legend, source note."""
+    """Apply the house layout: font, title, axis titles (with units), grid, legend, source note.
+
+    The legend sits under the title, or under the plot with ``legend_below`` (narrow charts with long names).
+    """
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT_FAMILY, "size": 13, "color": "#1F2937"},
@@ -102,9 +106,18 @@ def style(
         paper_bgcolor="white",
         plot_bgcolor="white",
         height=height,
-        margin={"l": 60, "r": 24, "t": 56, "b": 88 if note else 48},
+        margin={
+            "l": 60,
+            "r": 24,
+            "t": 84 if legend and not legend_below else 56,
+            "b": (104 if note else 48) + (70 if legend and legend_below else 0),
+        },
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        legend=(
+            {"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0}
+            if legend_below
+            else {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0}
+        ),
         hoverlabel={"font": {"family": FONT_FAMILY}},
         separators=".,",
     )
@@ -114,7 +127,8 @@ def style(
         fig.update_yaxes(tickformat=y_format)
     if note:
         fig.add_annotation(
-            text=note, xref="paper", yref="paper", x=0, y=0, yshift=-70, xanchor="left", yanchor="top",
+            text=note, xref="paper", yref="paper", x=0, y=0, yshift=-140 if legend and legend_below else -70,
+            xanchor="left", yanchor="top",
             showarrow=False, font={"size": 11, "color": GREY}, align="left",
         )  # fmt: skip
     return fig
@@ -208,8 +222,8 @@ def bar_chart(
             marker={"color": s["colour"], "pattern": {"shape": s["pattern"], "fgcolor": "white", "size": 6}},
             text=labels, textposition="outside", cliponaxis=False,
         ))  # fmt: skip
-    style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=height,
-          legend=len(cols) > 1, y_format=None if horizontal else (".0%" if percent else ","))  # fmt: skip
+    style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=height, legend=len(cols) > 1,
+          y_format=None if horizontal else (".0%" if percent else ","), legend_below=horizontal)  # fmt: skip
     fig.update_layout(barmode=barmode, bargap=0.25)
     if horizontal:
         fig.update_yaxes(autorange="reversed", rangemode=None)

@@ -24,7 +24,10 @@ def monthly_trend(table: pd.DataFrame, *, title: str, y_title: str, x_title: str
 
 
 def group_bars(table: pd.DataFrame, columns: list[str], *, title: str, y_title: str, note: str) -> go.Figure:
-    """Grouped bars per target group (first column of ``table``), one patterned bar per column in ``columns``."""
+    """Grouped horizontal bars per target group (first column of ``table``), one patterned bar per column;
+    ``y_title`` names the value axis (it runs horizontally)."""
     if table.empty:
         return common.empty_figure("–", title=title)
-    return common.bar_chart(table, table.columns[0], columns, title=title, note=note, y_title=y_title, height=360)
+    return common.bar_chart(
+        table, table.columns[0], columns, title=title, note=note, x_title=y_title, horizontal=True, height=460
+    )

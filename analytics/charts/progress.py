@@ -66,12 +66,12 @@ def burnup(
     start, end = series.attrs.get("period_start"), series.attrs.get("period_end")
     if target is not None:
         fig.add_hline(y=target, line={"color": TARGET, "width": 1, "dash": "dot"},
-                      annotation_text=labels["target_value"], annotation_position="top left")  # fmt: skip
+                      annotation_text=labels["target_value"], annotation_position="bottom left")  # fmt: skip
     if start is not None and end is not None:
         # the stage's span, and dotted lines at each fiscal-year boundary inside it
         fig.add_vrect(x0=pd.Timestamp(start), x1=pd.Timestamp(end), fillcolor="#F3F4F6", opacity=0.5,
                       line_width=0, layer="below", annotation_text=stage_name,
-                      annotation_position="top left")  # fmt: skip
+                      annotation_position="bottom right")  # fmt: skip
         for year in range(start.year + 1, end.year + 1):
             boundary = pd.Timestamp(dt.date(year, 4, 1))
             if pd.Timestamp(start) < boundary < pd.Timestamp(end):
