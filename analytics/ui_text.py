@@ -353,12 +353,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "measured by the Labour Force Survey. The program records on this dashboard are flows: never add them "
         "to it or compare them directly.",
     ),
-    "prog.headline_title": ("正規雇用者の増加（2019年比、労働力調査）", "Regular employees: change since 2019 (LFS)"),
+    "prog.headline_title": ("正規雇用者の増加（2019年比）", "Regular employees: change since 2019"),
     "prog.headline_goal": ("目標 +30万人", "Goal +300,000"),
     "prog.headline_axis": ("2019年比の増加（人）", "Change since 2019 (persons)"),
     "prog.headline_source": (
-        "出典: 総務省「労働力調査」に基づく政府公表値、内閣官房「就職氷河期世代支援に関する行動計画」",
-        "Source: published figures based on the Labour Force Survey (MIC); Cabinet Secretariat action plan",
+        "出典: 総務省「労働力調査」に基づく政府公表値<br>内閣官房「就職氷河期世代支援に関する行動計画」",
+        "Source: published figures based on the Labour Force Survey<br>(MIC); Cabinet Secretariat action plan",
     ),
     "prog.col_indicator": ("指標", "Indicator"),
     "prog.col_target": ("目標", "Target"),
@@ -422,8 +422,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.vs_previous": ("前年度比", "vs previous fiscal year"),
     "overview.stage_total": ("ステージ累計（前年度比なし）", "stage total (no year-on-year change)"),
     "overview.no_previous": ("前年度のデータなし", "no data for the previous year"),
-    "overview.not_final": ("未確定（観察期間中）", "not final (window still open)"),
-    "overview.so_far": ("これまで {num}／{den}人", "so far {num} of {den}"),
+    "overview.not_final": ("未確定", "Not final"),
+    "overview.so_far": ("観察期間中・これまで {num}／{den}人", "window still open: {num} of {den} so far"),
     "overview.small": ("分母10未満（参考値）", "denominator under 10 (indicative)"),
     "overview.trend": ("月別の推移", "Monthly trend"),
     "overview.trend_indicator": ("指標", "Indicator"),
@@ -466,8 +466,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.download": ("CSVダウンロード", "Download CSV"),
     "chart.definitions": ("指標の定義", "Definitions"),
     "chart.source": (
-        "出典: 取込済みの相談記録・就職等実績（データ時点 {as_of}）",
-        "Source: loaded consultation and placement records (data as of {as_of})",
+        "出典: 取込済みの相談記録・就職等実績<br>データ時点 {as_of}",
+        "Source: loaded consultation and placement records<br>Data as of {as_of}",
     ),
     "chart.small_denominator": ("※ 分母10未満（参考値）", "* denominator under 10 (indicative)"),
 }
