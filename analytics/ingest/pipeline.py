@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -86,7 +87,7 @@ def prepare_file(data: bytes, file_name: str, *, kind: str | None = None, mappin
         raise IngestError("bad_mapping", detail=f"--kind {kind}")
     _check_mapping(mapping)
     report = IngestReport(file=Path(file_name).name, content_hash=hashlib.sha256(data).hexdigest(), status="prepared")
-    stage = duckdb.connect()
+    stage = _staging_connection()
     try:
         raw_sheets = read_file(stage, data, file_name)
         if sheet is not None:
@@ -104,6 +105,21 @@ def prepare_file(data: bytes, file_name: str, *, kind: str | None = None, mappin
     if all(s.rows_read == s.rows_excluded for s in usable):  # headers, titles and totals but no records
         raise IngestError("empty", file=report.file)
     return report
+
+
+STAGING_MEMORY_ENV = "HYOGAKI_STAGING_MEMORY"
+
+
+def _staging_connection() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for one file, with a memory cap; beyond it DuckDB spills to a temp folder.
+
+    The cap (``$HYOGAKI_STAGING_MEMORY``, default 1GB) keeps a million-row load within its memory budget
+    next to the file's bytes and the rows handed to the database.
+    """
+    import tempfile
+
+    return duckdb.connect(config={"memory_limit": os.environ.get(STAGING_MEMORY_ENV, "1GB"),
+                                  "temp_directory": tempfile.gettempdir()})
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
