@@ -136,3 +136,22 @@ def test_headline_series_is_reference_with_sources():
     assert df["source_ja"].notna().all()
     assert df["source_url"].str.startswith("https://").all()
     assert isinstance(df, pd.DataFrame)
+
+
+def test_an_earlier_as_of_date_counts_only_up_to_that_month(con):
+    df = progress.compute_progress(con, stage="第2ステージ", as_of_date="2023-06-30")
+    r = df[(df.indicator == "regular_placed_persons") & df.prefecture_code.isna()].iloc[0]
+    # placements on the 15th of April, May and June only (not July-September)
+    assert (r.actual, r.months_elapsed) == (3, 3)
+    assert r.expected_by_now == 3 and r.pace_index == 1.0
+
+
+def test_grouped_calls_give_the_same_numbers_as_one_call_per_target(con):
+    from analytics import indicators
+
+    df = progress.compute_progress(con, stage="第2ステージ", by=["prefecture_code"])
+    for r in df.itertuples():
+        one = indicators.compute(con, filters={"fiscal_year": [int(r.fiscal_year)] if pd.notna(r.fiscal_year)
+                                               else [2023, 2024], "prefecture_code": r.prefecture_code},
+                                 indicators=[r.indicator])
+        assert r.actual == int(one[r.indicator].iloc[0])
