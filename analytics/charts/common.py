@@ -45,7 +45,13 @@ STATUS_COLOURS: dict[str, str] = {
 STATUS_SYMBOLS: dict[str, str] = {"on_track": "●", "at_risk": "▲", "off_track": "✖", "not_started": "○"}
 
 # The plotly config every chart is shown with: no logo, no link to plotly's cloud, nothing fetched.
+# Plotly.js fetches a world base map ({topojsonURL}world_110m.json) for any geo chart, even with every base
+# layer off. Every chart points it at an empty topology inline instead (the '#' makes the appended file name
+# a fragment), so no browser on a closed network ever asks cdn.plot.ly for anything.
+EMPTY_TOPOJSON_URL = 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'
+
 PLOTLY_CONFIG: dict = {
+    "topojsonURL": EMPTY_TOPOJSON_URL,
     "displaylogo": False,
     "showLink": False,
     "showSendToCloud": False,

@@ -31,11 +31,9 @@ ABOVE = common.OKABE_ITO[2]  # bluish green
 BELOW = common.OKABE_ITO[3]  # vermillion
 WITHIN = "#8c9bab"
 SMALL_MARK = "※"
-# Plotly.js fetches a world base map ({topojsonURL}world_110m.json) for any choropleth, even with every base
-# layer off. Point it at an empty topology inline instead (the '#' makes the appended file name a fragment),
-# so the browser asks nothing of cdn.plot.ly. Show maps with this config.
-EMPTY_TOPOJSON_URL = 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'
-MAP_CONFIG: dict = {**common.PLOTLY_CONFIG, "topojsonURL": EMPTY_TOPOJSON_URL}
+# The shared chart config already points Plotly's world base map at an empty inline topology.
+EMPTY_TOPOJSON_URL = common.EMPTY_TOPOJSON_URL
+MAP_CONFIG: dict = common.PLOTLY_CONFIG
 
 
 def format_value(value: float | None, indicator_id: str) -> str:
