@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import config, seed, status, ui_text
+from analytics import config, scope, seed, status, ui_text
 from analytics.db import DatabaseBusyError
+from analytics.filters import Filters
+from analytics.scope import ScopeError
 from analytics.ui_text import t
+from ui import FILTERS_KEY, auth as ui_auth, signin
 from ui.sidebar import sidebar_filters
 
 # One line per page: (file, URL path, 日本語の題, English title, icon). The first one is the home page.
@@ -25,7 +28,13 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/upload_page.py", "upload", "データ取込", "Upload data", ":material/upload_file:"),
     ("pages/history_page.py", "history", "取込履歴", "Upload history", ":material/history:"),
     ("pages/definitions_page.py", "definitions", "指標の定義", "Definitions", ":material/menu_book:"),
+    ("pages/audit_page.py", "audit", "監査ログ", "Audit log", ":material/policy:"),
 ]
+# Pages only some roles may open, by URL path -> permission (analytics/auth.py PERMISSIONS); the others are
+# open to every signed-in role. A page a role may not open is left out of its menu and its URL.
+PAGE_PERMISSIONS: dict[str, str] = {
+    "upload": "upload", "history": "upload", "reports": "download_reports", "audit": "view_audit",
+}
 
 st.set_page_config(page_title="就職氷河期世代支援 進捗ダッシュボード", page_icon="📈", layout="wide")
 
@@ -55,17 +64,37 @@ if lang == ui_text.DEFAULT_LANG:
 else:
     st.query_params["lang"] = lang
 
+# Sign-in (ui/auth.py): with accounts configured in the secrets, nobody sees anything but the sign-in page
+# until signed in — any URL lands on it, and no data is read. Without accounts: local single-user mode.
+viewer = ui_auth.current_viewer()
+if viewer is None:
+    # The sign-in form answers at every page's URL, so a shared link opens it (then, once signed in, the page).
+    title = "Sign in" if lang == "en" else "サインイン"
+    signin_pages = [st.Page(signin.render, title=title, url_path="signin", default=True)]
+    signin_pages += [st.Page(signin.render, title=title, url_path=url) for _, url, *_ in PAGES]
+    st.navigation(signin_pages, position="hidden").run()
+    st.stop()
+ui_auth.sidebar_status(viewer, lang)
+
 page = st.navigation(
     [
         st.Page(path, title=en if lang == "en" else ja, icon=icon, url_path=url, default=i == 0)
         for i, (path, url, ja, en, icon) in enumerate(PAGES)
+        if viewer.has(PAGE_PERMISSIONS.get(url, "view"))
     ],
 )
 st.set_page_config(page_title=f"{page.title} | {t('app.title', lang)}")
 
 # The shared filters (ui/sidebar.py): kept in the URL, left in st.session_state["filters"] for the pages,
 # which read them with ui.current_filters().
-sidebar_filters(lang)
+linked = Filters.from_query_params(st.query_params.to_dict())
+filters = sidebar_filters(lang)
+# A shared or crafted link may name a municipality outside the viewer's prefecture: the sidebar does not offer
+# it, and it is dropped here in any case (the engine would refuse it anyway; analytics/scope.py).
+st.session_state[FILTERS_KEY] = scope.clamp_filters(viewer, filters)
+if scope.clamp_filters(viewer, linked) != linked:
+    with st.sidebar:
+        st.caption(ui_auth.tr("denied.municipality", lang))
 
 with st.sidebar:
     try:
@@ -88,3 +117,6 @@ try:
 except DatabaseBusyError:
     # A long load from the command line holds the file for writing; say so instead of a traceback.
     st.warning(t("sidebar.db_busy", lang), icon=":material/hourglass_top:")
+except ScopeError as exc:
+    # A link or selection asked for municipal detail outside the viewer's prefecture (analytics/scope.py).
+    st.warning(ui_auth.tr("denied.scope", lang, message=str(exc)), icon=":material/lock:")

@@ -133,7 +133,7 @@ class Viewer:
 
     def label(self, lang: str = "ja") -> str:
         """'青森県 企画担当（企画担当・02）' style text for the sidebar and the audit log."""
-        role = ROLE_LABELS[self.role][0 if lang == "ja" else 1]
+        role = ROLE_LABELS[self.role][1 if lang == "en" else 0]
         name = self.display_name or self.username
         return f"{name}（{role}・{self.prefecture_code}）" if self.prefecture_code else f"{name}（{role}）"
 
@@ -522,6 +522,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "signin.username": ("ユーザー名", "Username"),
     "signin.password": ("パスワード", "Password"),
     "signin.submit": ("サインイン", "Sign in"),
+    "signin.go_home": (
+        "このページを見るにはサインインが必要です。トップページからサインインしてください。",
+        "Sign in to see this page: sign in from the home page.",
+    ),
     "signin.provider": ("組織のアカウントでサインイン", "Sign in with your organisation account"),
     "signin.failed": ("ユーザー名またはパスワードが違います。", "Wrong username or password."),
     "signin.locked": (
@@ -543,6 +547,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "sidebar.sign_out": ("サインアウト", "Sign out"),
     "denied.page": ("このページを見る権限がありません。", "You do not have access to this page."),
+    "denied.municipality": (
+        "リンクで指定された市区町村は、担当の都道府県の外のため表示しません。",
+        "The municipality in the link lies outside your prefecture and is not shown.",
+    ),
     "denied.scope": ("表示できる範囲を超えています: {message}", "Outside what you may see: {message}"),
 }
 

@@ -54,6 +54,21 @@ def effective(viewer: Viewer | None) -> Viewer | None:
     return viewer if viewer is not None else _ACTIVE.get()
 
 
+def scope_key(viewer: Viewer | None) -> tuple[str, ...] | None:
+    """What a cached result depends on: None (sees everything) or the prefectures whose municipalities it may see."""
+    allowed = None if viewer is None else viewer.municipal_prefectures
+    return None if allowed is None else tuple(sorted(allowed))
+
+
+def viewer_for_key(key: tuple[str, ...] | None) -> Viewer | None:
+    """A viewer with exactly the scope :func:`scope_key` describes (for cached calls)."""
+    from analytics.auth import Viewer
+
+    if key is None:
+        return None
+    return Viewer("scope", "planner", key[0] if key else None)
+
+
 class ScopeError(Exception):
     """The request asks for municipal detail outside the viewer's prefecture. The message is Japanese."""
 
@@ -74,6 +89,11 @@ def _refuse(viewer: Viewer, asked: list[str]) -> ScopeError:
     return ScopeError(
         f"{own}の担当のため、{asked_text}の市区町村別の数値は表示できません。全国・都道府県別の数値は表示できます。"
     )
+
+
+def refusal_message(viewer: Viewer, prefecture_code: str | None) -> str:
+    """Why ``viewer`` may not see the municipalities of ``prefecture_code`` (for a page's note)."""
+    return str(_refuse(viewer, [prefecture_code] if prefecture_code else []))
 
 
 def wants_municipal_detail(by: list[str], filters: dict[str, list]) -> bool:

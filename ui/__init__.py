@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analytics import config, filters as filters_mod, status
+from analytics import config, filters as filters_mod, scope, status
 from analytics.filters import Filters
 
 T = TypeVar("T")
@@ -50,13 +50,18 @@ def data_version(refresh: bool = False) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=6 * 3600)
-def _cached(target: str, path: str, version: str, args: tuple, kwargs: dict) -> Any:
+def _cached(target: str, path: str, version: str, scope_key: tuple[str, ...] | None, args: tuple, kwargs: dict
+            ) -> Any:  # fmt: skip
     module, name = target.split(":")
     func = getattr(importlib.import_module(module), name)
-    with status.read_connection(path) as con:
+    with scope.acting_as(scope.viewer_for_key(scope_key)), status.read_connection(path) as con:
         return func(con, *args, **kwargs)
 
 
 def query(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``func(con, *args, **kwargs)`` on a read connection, cached per arguments and data version."""
-    return _cached(f"{func.__module__}:{func.__qualname__}", db_path(), data_version(), args, kwargs)
+    """``func(con, *args, **kwargs)`` on a read connection, cached per arguments, data version and the signed-in
+    viewer's prefecture scope (analytics/scope.py: every indicator call inside obeys it)."""
+    from ui.auth import require_viewer
+
+    key = scope.scope_key(require_viewer())
+    return _cached(f"{func.__module__}:{func.__qualname__}", db_path(), data_version(), key, args, kwargs)
