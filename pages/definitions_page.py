@@ -6,8 +6,10 @@ import streamlit as st
 
 from analytics import indicators, summary, ui_text
 from analytics.ui_text import t
+from ui.auth import require_viewer
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require_viewer()  # ui/auth.py: the only gate when a page file runs on its own
 selected = st.query_params.get("indicator")
 selected = selected if selected in indicators.REGISTRY_BY_ID else None
 

@@ -6,8 +6,10 @@ import streamlit as st
 
 from analytics import config, contract, status, ui_text, upload
 from analytics.upload import tr
+from ui.auth import download_button, record, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require("upload")  # ui/auth.py: analysts and admins (the batches name files and hold kept-aside rows)
 db_path = str(config.default_db_path())
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,8 +69,9 @@ dropped = upload.dropped_columns(row)
 if dropped:
     st.caption(tr("history.dropped", lang, columns="、".join(dropped)))
 if workbook is not None:
-    st.download_button(
-        tr("history.quarantine_download", lang, n=quarantined["row_number"].nunique()), workbook,
+    download_button(
+        tr("history.quarantine_download", lang, n=quarantined["row_number"].nunique()), workbook, what="quarantine",
+        details={"batch_id": batch_id},
         file_name=upload.quarantine_file_name(str(row.file_name), batch_id), mime=XLSX, icon=":material/download:",
         key=f"history.quarantine.{batch_id}",
     )  # fmt: skip
@@ -78,6 +81,9 @@ else:
 if impact.status != "loaded":
     when = ui_text.format_date(upload.as_datetime(impact.rolled_back_at), lang)
     st.info(tr("history.already_rolled_back", lang, when=when), icon=":material/undo:")
+    st.stop()
+
+if not viewer.can_rollback:  # analytics/auth.py: only admins roll back
     st.stop()
 
 if st.session_state.get("history.confirm") != batch_id:
@@ -93,6 +99,7 @@ with st.container(border=True):
     confirm, cancel = st.columns([1, 1])
     if confirm.button(tr("history.rollback_confirm", lang), type="primary", key="history.rollback_confirm"):
         removed = upload.rollback(batch_id, db_path=db_path)
+        record("rollback", scope_text=f"batch:{batch_id}", details={"file": impact.file_name, "removed": removed})
         st.session_state.pop("history.confirm", None)
         st.session_state["history.done"] = (batch_id, removed)
         st.rerun()

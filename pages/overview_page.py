@@ -9,10 +9,12 @@ from analytics import overview, status, summary, ui_text
 from analytics.charts import common, overview as charts
 from analytics.ui_text import t
 from ui import current_filters, query
+from ui.auth import require_viewer
 from ui.cards import kpi_row
 from ui.charts import page_link, show_chart, show_table
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require_viewer()  # ui/auth.py: the only gate when a page file runs on its own
 filters = current_filters()
 
 st.title(t("overview.title", lang))

@@ -12,9 +12,11 @@ from analytics.filters import stage_label
 from analytics.stages import load_thresholds
 from analytics.ui_text import t
 from ui import current_filters, query
+from ui.auth import download_button, downloadable, require_viewer
 from ui.charts import page_link, show_chart, show_table
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require_viewer()  # ui/auth.py: the only gate when a page file runs on its own
 filters = current_filters()
 UPLOAD = "pages/upload_page.py"
 
@@ -122,9 +124,9 @@ with left:
         )
         show_table(styled, height=520, key="prog.table")
         csv_name = common.file_name(f"{t('prog.table_heading', lang)}_{view.stage.name}")
-        st.download_button(
-            t("chart.download", lang), common.csv_bytes(table), file_name=csv_name,
-            mime="text/csv", key="prog.table.csv", icon=":material/download:", type="tertiary", on_click="ignore",
+        download_button(
+            t("chart.download", lang), common.csv_bytes(downloadable(table)), file_name=csv_name, what="prog.table",
+            mime="text/csv", key="prog.table.csv", icon=":material/download:", type="tertiary",
         )  # fmt: skip
 with right:
     st.subheader(t("prog.headline_heading", lang))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import indicators, regions, ui_text
+from analytics import indicators, regions, scope, ui_text
 from analytics.charts import common, regions as charts
 from analytics.ui_text import t
 from ui import current_filters, query
+from ui.auth import download_button, downloadable, require_viewer
 from ui.charts import definitions_link, show_chart, show_table
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require_viewer()  # ui/auth.py: the only gate when a page file runs on its own
 filters = current_filters()
 DEFAULT_INDICATOR = "retention_6m_rate"  # a final rate in every year (cohort rates wait for their window)
 IDS = [i.id for i in indicators.REGISTRY]
@@ -50,9 +52,10 @@ def chart_with_table(fig, table, name: str, key: str, *, config: dict, **select)
     st.plotly_chart(fig, config=config, width="stretch", key=key, **select)
     left, middle = st.columns([2, 3], vertical_alignment="center")
     as_table = left.toggle(t("chart.table_view", lang), key=f"table|{key}")
-    middle.download_button(
-        t("chart.download", lang), common.csv_bytes(table), file_name=common.file_name(name), mime="text/csv",
-        key=f"csv|{key}", icon=":material/download:", type="tertiary", on_click="ignore",
+    download_button(
+        t("chart.download", lang), common.csv_bytes(downloadable(table)), file_name=common.file_name(name),
+        what=key, mime="text/csv", key=f"csv|{key}", icon=":material/download:", type="tertiary",
+        container=middle,
     )  # fmt: skip
     if as_table:
         show_table(table, key=f"df|{key}")
@@ -148,6 +151,9 @@ if selected is None:
     st.info(t("regions.drill_none", lang), icon=":material/ads_click:")
     st.stop()
 pref_name = ui_text.prefecture_label(selected, lang)
+if not viewer.can_see_municipalities_of(selected):  # analytics/scope.py would refuse the query anyway
+    st.info(scope.refusal_message(viewer, selected), icon=":material/lock:")
+    st.stop()
 head, clear = st.columns([5, 1], vertical_alignment="bottom")
 head.subheader(t("regions.drill_heading", lang, prefecture=pref_name))
 clear.button(t("regions.clear_selection", lang), on_click=_select, args=(None,), key="regions.clear",

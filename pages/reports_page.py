@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import disclosure, reports, status, ui_text
+from analytics import disclosure, reports, scope, status, ui_text
 from analytics.reports.content import ReportError, resolve_period
 from analytics.stages import load_stages
+from ui.auth import download_button, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require("download_reports")  # ui/auth.py: admin, analyst, manager
 en = lang == "en"
 
 st.title("Reports" if en else "レポート")
@@ -23,10 +25,12 @@ st.caption(
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def build(
-    prefecture: str | None, fiscal_year: int | None, stage: str | None, lang: str, threshold: int, data_version: str
+    prefecture: str | None, fiscal_year: int | None, stage: str | None, lang: str, threshold: int, data_version: str,
+    scope_key: tuple[str, ...] | None = None,
 ) -> reports.Report:
-    """The report's content; cached per choice and per state of the data (a new load changes data_version)."""
-    with status.read_connection() as con:
+    """The report's content; cached per choice, per state of the data (a new load changes data_version) and per
+    prefecture scope of the viewer (analytics/scope.py applies it to every table of the report)."""
+    with scope.acting_as(scope.viewer_for_key(scope_key)), status.read_connection() as con:
         return reports.build_report(
             con, prefecture=prefecture, fiscal_year=fiscal_year, stage=stage, lang=lang, threshold=threshold
         )
@@ -43,7 +47,8 @@ if as_of is None:
     )
     st.stop()
 
-codes = ("", *ui_text.prefecture_codes())
+# A prefecture's report lists its municipalities: prefecture-scoped roles get the nation or their own prefecture.
+codes = ("", *[c for c in ui_text.prefecture_codes() if viewer.can_see_municipalities_of(c)])
 left, middle, right = st.columns(3)
 prefecture = left.selectbox(
     "Scope" if en else "対象地域",
@@ -91,7 +96,7 @@ fmt = right.segmented_control(
 )
 threshold = right.number_input(
     "Suppress counts below" if en else "秘匿する人数（この値未満）",
-    min_value=1,
+    min_value=1 if viewer.can_see_small_cells else disclosure.DEFAULT_THRESHOLD,  # managers cannot lower it
     max_value=100,
     value=disclosure.DEFAULT_THRESHOLD,
     step=1,
@@ -101,7 +106,8 @@ threshold = right.number_input(
 
 try:
     with st.spinner("Computing…" if en else "集計しています…"):
-        report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), f"{as_of}/{last_loaded}")
+        report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), f"{as_of}/{last_loaded}",
+                       scope.scope_key(viewer))  # fmt: skip
 except ReportError as exc:
     st.warning(str(exc))
     st.stop()
@@ -121,9 +127,15 @@ if st.button("Build the file" if en else "作成", type="primary", icon=":materi
 built = st.session_state.get("report_file")
 if built and built[0] == key:
     _, data, name = built
-    st.download_button(
+    download_button(
         ("Download " if en else "ダウンロード: ") + name,
         data,
+        what="report",
+        action="report",
+        details={
+            "prefecture": prefecture or "national", "fiscal_year": fiscal_year, "stage": stage, "format": fmt,
+            "threshold": int(threshold),
+        },
         file_name=name,
         mime=reports.MIME[fmt],
         icon=":material/download:",

@@ -9,9 +9,11 @@ from analytics import groups, indicators, regions, ui_text
 from analytics.charts import common, groups as charts
 from analytics.ui_text import t
 from ui import current_filters, query
+from ui.auth import require_viewer
 from ui.charts import show_chart
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require_viewer()  # ui/auth.py: the only gate when a page file runs on its own
 filters = current_filters()
 period = regions.period_label(filters, lang)
 

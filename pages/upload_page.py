@@ -6,8 +6,10 @@ import streamlit as st
 
 from analytics import config, contract, templates, ui_text, upload
 from analytics.upload import tr
+from ui.auth import record, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
+viewer = require("upload")  # ui/auth.py: analysts and admins
 limits = upload.UploadLimits.from_env()
 db_path = str(config.default_db_path())
 
@@ -19,11 +21,8 @@ generation: int = st.session_state.setdefault("upload.generation", 0)
 
 
 def who() -> str | None:
-    """The signed-in analyst, when the app has authentication configured; otherwise nobody."""
-    try:
-        return st.user.get("email") if st.user.is_logged_in else None
-    except Exception:  # no auth configured
-        return None
+    """The signed-in analyst (ui/auth.py); None in local single-user mode."""
+    return None if viewer.local_mode else viewer.username
 
 
 def show_table(frame, **kwargs) -> None:
@@ -268,6 +267,9 @@ if st.button(
     st.session_state["upload.results"] = upload.load_previews(
         previews, db_path=db_path, loaded_by=who(), progress=load_progress
     )
+    for result in st.session_state["upload.results"]:
+        record("upload", scope_text=f"batch:{result.batch_id}" if result.batch_id else None,
+               details={"file": result.name, "status": result.status, **result.counts})  # fmt: skip
     loading.progress(1.0)
     cache.clear()
     options.clear()

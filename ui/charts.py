@@ -11,6 +11,7 @@ from streamlit.errors import StreamlitAPIException
 
 from analytics.charts import common
 from analytics.ui_text import t
+from ui.auth import download_button, downloadable
 
 DEFINITIONS_PAGE = "pages/definitions_page.py"
 
@@ -63,9 +64,10 @@ def show_chart(
     left, middle, right = st.columns([2, 2, 3], vertical_alignment="center")
     with left:
         as_table = st.toggle(t("chart.table_view", lang), key=f"table|{key}")
-    middle.download_button(
-        t("chart.download", lang), common.csv_bytes(table), file_name=common.file_name(name),
-        mime="text/csv", key=f"csv|{key}", icon=":material/download:", type="tertiary", on_click="ignore",
+    # ui/auth.py: small cells suppressed for roles that may not see them (managers), and an audit event on click
+    download_button(
+        t("chart.download", lang), common.csv_bytes(downloadable(table)), file_name=common.file_name(name),
+        what=key, mime="text/csv", key=f"csv|{key}", icon=":material/download:", type="tertiary", container=middle,
     )  # fmt: skip
     if indicators:
         with right:

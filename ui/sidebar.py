@@ -18,6 +18,7 @@ from analytics.filters import Filters, stage_label
 from analytics.ui_text import t
 
 from . import FILTERS_KEY, data_version, query
+from .auth import current_viewer
 
 PERIOD_FY, PERIOD_STAGE = "fiscal_year", "stage"
 _KEYS = ("f.period", "f.fy", "f.stage", "f.pref", "f.muni", "f.tg", "f.agency")
@@ -109,7 +110,8 @@ def sidebar_filters(lang: str) -> Filters:
             or None
         )
         muni = None
-        if pref is not None:
+        # Municipalities only where the viewer may see them (analytics/scope.py; planners: their own prefecture).
+        if pref is not None and current_viewer() is not None and current_viewer().can_see_municipalities_of(pref):
             munis = ["", *options.municipalities_in(pref)]
             _keep_valid("f.muni", munis)
             muni = st.selectbox(
