@@ -280,3 +280,42 @@ def test_every_page_file_checks_the_viewer_before_anything_else():
             path.name,
             before,
         )
+
+
+def test_only_admins_roll_back_and_the_rollback_is_recorded(data_dir):
+    analyst = sign_in(new_app(), "ana")
+    analyst.switch_page("pages/history_page.py").run()
+    assert not analyst.exception
+    assert not [b for b in analyst.button if b.key == "history.rollback"]
+    admin = sign_in(new_app(), "admin")
+    admin.switch_page("pages/history_page.py").run()
+    next(b for b in admin.button if b.key == "history.rollback").click()
+    admin.run()
+    next(b for b in admin.button if b.key == "history.rollback_confirm").click()
+    admin.run()
+    assert not admin.exception, [e.value for e in admin.exception]
+    log = events(data_dir)
+    rollback = log[log["action"] == "rollback"]
+    assert len(rollback) == 1 and rollback.iloc[0]["username"] == "admin"
+    assert rollback.iloc[0]["scope"].startswith("batch:") and '"removed"' in rollback.iloc[0]["details"]
+
+
+def test_a_manager_reports_on_the_nation_or_their_prefecture_with_the_threshold_kept(data_dir):
+    at = sign_in(new_app(), "tokyo_mgr")
+    at.switch_page("pages/reports_page.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.selectbox(key="report_prefecture").options) == ["全国", "東京都"]
+    threshold = at.number_input(key="report_threshold")
+    assert threshold.min == 10 and threshold.value == 10
+
+
+def test_admins_see_and_export_the_audit_log(data_dir, downloads):
+    sign_in(new_app(), "aomori", "wrong")
+    at = sign_in(new_app(), "admin")
+    at.switch_page("pages/audit_page.py").run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    shown = at.dataframe[0].value
+    assert {"sign_in", "sign_in_failed"} <= set(shown["action"])
+    button = at.get("download_button")[0]
+    data = downloads[button.proto.url.rsplit("/", 1)[1].split(".")[0]].decode("utf-8-sig")
+    assert "sign_in_failed" in data and "サインイン失敗" in data and "aomori" in data

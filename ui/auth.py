@@ -57,7 +57,7 @@ def client_address() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def _oidc_email() -> str | None:
+def oidc_email() -> str | None:
     try:
         if st.user.is_logged_in:
             return st.user.get("email")
@@ -81,7 +81,7 @@ def current_viewer() -> Viewer | None:
         if user is not None and user.password_hash:
             return user.viewer()
         st.session_state.pop(VIEWER_KEY, None)
-    email = _oidc_email()
+    email = oidc_email()
     if email and providers():
         viewer = auth.identity_viewer(accounts, email)
         if viewer is not None and not st.session_state.get(AUDITED_OIDC_KEY):
@@ -149,7 +149,7 @@ def sign_out() -> None:
         record("sign_out", viewer=viewer)
     st.session_state.pop(VIEWER_KEY, None)
     st.session_state.pop(AUDITED_OIDC_KEY, None)
-    if _oidc_email():
+    if oidc_email():
         st.logout()
 
 

@@ -22,7 +22,7 @@ def render() -> None:
     st.caption(tr("signin.caption", lang))
 
     accounts = ui_auth.users()
-    email = ui_auth._oidc_email()
+    email = ui_auth.oidc_email()
     if email and ui_auth.current_viewer() is None:
         # signed in at the identity provider, but no role here
         st.error(tr("signin.no_role", lang, email=email), icon=":material/block:")
