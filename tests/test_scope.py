@@ -381,3 +381,21 @@ def test_display_tables_are_suppressed_for_managers_without_touching_years_or_co
     assert list(shown["相談件数"]) == [120, 0, "x"]  # a true zero stays
     assert list(shown["就職率"]) == ["x", 0.4, "x"]  # rates of rows with a hidden count go too
     assert scope.for_download(PLANNER, table) is table
+
+
+def test_report_cli_as_user_applies_the_scope(seeded_db_path, tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        f'[auth.users.aomori]\npassword_hash = "{auth.hash_password("pw-123456789", n=1024)}"\n'
+        'role = "planner"\nprefecture_code = "02"\n',
+        encoding="utf-8",
+    )
+    base = [sys.executable, "-m", "analytics", "report", "--db", str(seeded_db_path), "--fiscal-year", "2023",
+            "--as-user", "aomori", "--secrets", str(secrets)]  # fmt: skip
+    refused = subprocess.run([*base, "--prefecture", "13", "--out", str(tmp_path / "t.xlsx")], capture_output=True,
+                             text=True)  # fmt: skip
+    assert refused.returncode == 2 and "市区町村別の数値は表示できません" in refused.stderr
+    assert not (tmp_path / "t.xlsx").exists()
+    own = subprocess.run([*base, "--prefecture", "02", "--out", str(tmp_path / "a.xlsx")], capture_output=True,
+                         text=True)  # fmt: skip
+    assert own.returncode == 0, own.stderr

@@ -45,26 +45,37 @@ def file_name(report: Report, fmt: str) -> str:
 
 
 def _run_cli(args: argparse.Namespace) -> int:
-    from analytics import db
+    from analytics import db, scope
+    from analytics.auth import AuthConfigError, cli_viewer
+    from analytics.disclosure import DEFAULT_THRESHOLD
 
     fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if Path(args.out).suffix else "xlsx")
     if fmt not in FORMATS:
         print(f"出力形式は xlsx か pdf です（--format）: {fmt}", file=sys.stderr)
         return 2
+    try:  # --as-user: the report within that account's scope (analytics/scope.py), as the app would build it
+        viewer = cli_viewer(args)
+    except AuthConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    threshold = args.suppress_below
+    if viewer is not None and not viewer.can_see_small_cells:
+        threshold = max(threshold, DEFAULT_THRESHOLD)
     con = db.connect(args.db, read_only=True) if args.db is None or Path(args.db).exists() else None
     if con is None:
         print(f"データベースがありません: {args.db}", file=sys.stderr)
         return 2
     try:
-        report = build_report(
-            con,
-            prefecture=args.prefecture,
-            fiscal_year=args.fiscal_year,
-            stage=args.stage,
-            lang=args.lang,
-            threshold=args.suppress_below,
-        )
-    except ReportError as exc:
+        with scope.acting_as(viewer):
+            report = build_report(
+                con,
+                prefecture=args.prefecture,
+                fiscal_year=args.fiscal_year,
+                stage=args.stage,
+                lang=args.lang,
+                threshold=threshold,
+            )
+    except (ReportError, scope.ScopeError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     finally:
@@ -100,3 +111,6 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     p.add_argument("--out", required=True, help="出力ファイル（.xlsx / .pdf）")
+    from analytics.auth import add_viewer_arguments
+
+    add_viewer_arguments(p)
