@@ -47,9 +47,13 @@ def _seed_once(db_path: str, enabled: bool) -> list[dict]:
 
 db_path = str(config.default_db_path())
 try:
+    config.check_data_dir()  # unwritable folder or full disk: say so plainly instead of a traceback
     seed_reports = _seed_once(db_path, seed.seeding_enabled())
 except DatabaseBusyError:
     seed_reports = []  # another process is loading right now; the pages show what is there
+except config.DataDirError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
 
 # The language lives in the URL (?lang=en) so a copied link opens in the same language. Not
 # bind="query-params": a bound widget writes its label (?lang=English), not the code.

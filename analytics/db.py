@@ -45,14 +45,18 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
         try:
             con = duckdb.connect(str(db_path), read_only=read_only)
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                if "lock" in str(exc).lower():
-                    raise DatabaseBusyError(
-                        f"データベース {db_path} は別の処理（取込など）が使用中です。しばらく待ってから再実行してください。"
-                    ) from exc
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            # Another process holds the write lock ("Could not set lock"), or another thread of this process
+            # has the file open read-only while we want to write, or the other way round ("different
+            # configuration"): both clear when that connection closes, so wait for it.
+            busy = "lock" in str(exc).lower() or "different configuration" in str(exc).lower()
+            if not busy:
                 raise
-            time.sleep(0.2)
+            if time.monotonic() > deadline:
+                raise DatabaseBusyError(
+                    f"データベース {db_path} は別の処理（取込など）が使用中です。しばらく待ってから再実行してください。"
+                ) from exc
+            time.sleep(0.05)
     if not read_only:
         migrate(con)
     return con

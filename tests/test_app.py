@@ -176,3 +176,15 @@ def test_a_load_holding_the_database_shows_a_busy_note_not_a_traceback(empty_db,
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_unwritable_data_directory_shows_a_japanese_message_not_a_traceback(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    monkeypatch.setenv("HYOGAKI_DATA_DIR", str(blocker / "data"))
+    monkeypatch.delenv("HYOGAKI_DB", raising=False)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("書き込めません" in e.value for e in at.error)

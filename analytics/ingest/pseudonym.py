@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from analytics import config
@@ -29,9 +30,19 @@ def load_key(db_path: str | Path | None = None) -> bytes:
         return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
+    # Written in full to a private temporary file, then linked into place: link() fails if the key exists,
+    # so two processes (or threads) starting at once agree on one key and never read a half-written file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pseudonym-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_bytes()
+    finally:
+        os.unlink(tmp)
     return key
 
 

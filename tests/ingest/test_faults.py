@@ -144,10 +144,10 @@ def test_threads_loading_through_one_process_each_get_their_turn(tmp_path):
         t.start()
     for t in threads:
         t.join(120)
-    # DuckDB refuses a second configuration of the same file inside one process; a thread gets the
-    # product's busy error, never a crash, and the others load.
-    assert all(("DatabaseBusyError" in e or "different configuration" in e.lower()) for e in errors), errors
-    assert results and all(r == "loaded" for r in results)
+    # DuckDB refuses a read-only and a writing connection to one file in one process at once: each thread
+    # waits for the others' connections to close, so every file loads.
+    assert errors == []
+    assert results == ["loaded"] * len(files)
 
 
 def test_a_load_that_cannot_get_the_lock_is_refused_with_a_message(tmp_path):

@@ -323,3 +323,18 @@ def test_each_rejection_reason_quarantines_the_row(con, tmp_path, reason):
     row = con.execute("select reason_code, row_number, message_ja, message_en from quarantine").fetchall()
     assert reason in {r[0] for r in row}
     assert all(r[1] == 2 and r[2] and r[3] for r in row)
+
+
+def test_the_pseudonym_key_is_created_once_under_concurrency(tmp_path):
+    import threading
+
+    keys = []
+    threads = [threading.Thread(target=lambda: keys.append(pseudonym.load_key(tmp_path / "x.duckdb")))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 32
+    assert (tmp_path / "pseudonym.key").stat().st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob(".pseudonym-*"))
