@@ -113,12 +113,12 @@ STAGING_MEMORY_ENV = "HYOGAKI_STAGING_MEMORY"
 def _staging_connection() -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB for one file, with a memory cap; beyond it DuckDB spills to a temp folder.
 
-    The cap (``$HYOGAKI_STAGING_MEMORY``, default 1GB) keeps a million-row load within its memory budget
+    The cap (``$HYOGAKI_STAGING_MEMORY``, default 768MB) keeps a million-row load within its memory budget
     next to the file's bytes and the rows handed to the database.
     """
     import tempfile
 
-    return duckdb.connect(config={"memory_limit": os.environ.get(STAGING_MEMORY_ENV, "1GB"),
+    return duckdb.connect(config={"memory_limit": os.environ.get(STAGING_MEMORY_ENV, "768MB"),
                                   "temp_directory": tempfile.gettempdir()})
 
 
@@ -149,6 +149,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
     key = pseudonym.load_key(db_path or _database_path(con))
     prepared = prepare_file(data, name, kind=kind, mapping=mapping, sheet=sheet, header_row=header_row, key=key,
                             profiles=profile_store.list_profiles(con))
+    del data  # the file's bytes are not needed for writing: free them before the database's buffers grow
     return load.load_prepared(con, prepared, loaded_by=loaded_by)
 
 
@@ -179,6 +180,7 @@ def ingest_path(db_path: Path | str | None, path: Path | str, *, kind: str | Non
     if existing is None:
         prepared = prepare_file(data, path.name, kind=kind, mapping=mapping, key=pseudonym.load_key(db_path),
                                 profiles=saved_profiles)
+        del data
         con = db.connect(db_path)
         try:
             # Another process may have loaded the same content while this one was preparing.
