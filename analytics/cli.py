@@ -68,6 +68,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
         try:
             report = ingest_path(args.db, Path(file), kind=args.kind, mapping=mapping)
             reports.append(report.to_dict())
+            if report.status == "loaded":
+                _audit_cli(args.db, "upload", f"batch:{report.batch_id}",
+                           {"file": report.file, "batch_id": report.batch_id, "kinds": report.kinds,
+                            "loaded": report.total("loaded"), "quarantined": report.total("quarantined")})
             if args.format == "text":
                 print(format_report_text(report, lang=args.lang))
         except IngestError as exc:
@@ -93,6 +97,19 @@ def _run_batches(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_cli(db_path: Path | None, action: str, scope: str, details: dict) -> None:
+    """Record a command-line upload or rollback in the audit log, as the operating-system user."""
+    import getpass
+
+    from analytics import audit, config, db
+
+    con = db.connect(db_path or config.default_db_path())
+    try:
+        audit.record(con, action, username=f"cli:{getpass.getuser()}", scope=scope, details=details, client="cli")
+    finally:
+        con.close()
+
+
 def _run_rollback(args: argparse.Namespace) -> int:
     from analytics import db
     from analytics.ingest.load import RollbackError, rollback_batch
@@ -105,6 +122,7 @@ def _run_rollback(args: argparse.Namespace) -> int:
         return 2
     finally:
         con.close()
+    _audit_cli(args.db, "rollback", f"batch:{args.batch_id}", {"batch_id": args.batch_id, "removed": removed})
     parts = "、".join(f"{table} {n:,}行" for table, n in removed.items())
     print(f"バッチ {args.batch_id} を取り消しました（削除: {parts}）。")
     return 0

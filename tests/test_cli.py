@@ -80,3 +80,18 @@ def test_python_dash_m_analytics_runs_as_a_process(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["loaded"] == 40
     assert (tmp_path / "dashboard.duckdb").exists() and (tmp_path / "pseudonym.key").exists()
+
+
+def test_command_line_uploads_and_rollbacks_are_audited(tmp_path, capsys):
+    from analytics import audit, db
+
+    path = tmp_path / "audit.duckdb"
+    assert main(["ingest", "--db", str(path), str(ROOT / "sample_data" / "messy" / "i_fullwidth_ids.csv")]) == 0
+    assert main(["rollback", "--db", str(path), "1"]) == 0
+    con = db.connect(path)
+    try:
+        events = audit.list_events(con)
+    finally:
+        con.close()
+    assert list(events.sort_values("event_id").action) == ["upload", "rollback"]
+    assert set(events.client) == {"cli"} and all(u.startswith("cli:") for u in events.username)
