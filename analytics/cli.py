@@ -10,16 +10,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
 
 
-def add_command(sub: argparse._SubParsersAction, name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+def add_command(
+    sub: argparse._SubParsersAction, name: str, help_text: str, handler: Handler
+) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text, description=help_text)
-    parser.add_argument("--db", type=Path, default=None, help="DuckDB file (default: $HYOGAKI_DB or data/dashboard.duckdb)")
+    parser.add_argument(
+        "--db", type=Path, default=None, help="DuckDB file (default: $HYOGAKI_DB or data/dashboard.duckdb)"
+    )
     _HANDLERS[name] = handler
     return parser
 
@@ -35,6 +39,7 @@ def print_table(df, fmt: str) -> None:
 # --------------------------------------------------------------------------------------------
 # ingest, batches, rollback, quarantine (issue: ingest)
 # --------------------------------------------------------------------------------------------
+
 
 def _parse_maps(items: list[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
@@ -69,15 +74,25 @@ def _run_ingest(args: argparse.Namespace) -> int:
             report = ingest_path(args.db, Path(file), kind=args.kind, mapping=mapping)
             reports.append(report.to_dict())
             if report.status == "loaded":
-                _audit_cli(args.db, "upload", f"batch:{report.batch_id}",
-                           {"file": report.file, "batch_id": report.batch_id, "kinds": report.kinds,
-                            "loaded": report.total("loaded"), "quarantined": report.total("quarantined")})
+                _audit_cli(
+                    args.db,
+                    "upload",
+                    f"batch:{report.batch_id}",
+                    {
+                        "file": report.file,
+                        "batch_id": report.batch_id,
+                        "kinds": report.kinds,
+                        "loaded": report.total("loaded"),
+                        "quarantined": report.total("quarantined"),
+                    },
+                )
             if args.format == "text":
                 print(format_report_text(report, lang=args.lang))
         except IngestError as exc:
             exit_code = 2
-            reports.append({"file": str(file), "status": "failed", "error_code": exc.code,
-                            "message": exc.message(args.lang)})
+            reports.append(
+                {"file": str(file), "status": "failed", "error_code": exc.code, "message": exc.message(args.lang)}
+            )
             if args.format == "text":
                 print(f"✗ {file}: {exc.message(args.lang)}", file=sys.stderr)
     if args.format == "json":
@@ -142,12 +157,22 @@ def _run_quarantine(args: argparse.Namespace) -> int:
 
 def _add_ingest_commands(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "ingest", "CSV/Excel ファイルを取り込む (load CSV/Excel exports)", _run_ingest)
-    p.add_argument("--kind", choices=["consultations", "placements", "targets"], default=None,
-                   help="種別（省略時は列から判定）")
-    p.add_argument("--map", action="append", default=[], metavar="見出し=列名",
-                   help="見出しの対応を明示する（例: '受付年月日=consultation_date'）。複数指定可")
-    p.add_argument("--save-profile", default=None, metavar="名前",
-                   help="--map の対応をこの名前で保存し、同じ見出しのファイルに自動で使う")
+    p.add_argument(
+        "--kind", choices=["consultations", "placements", "targets"], default=None, help="種別（省略時は列から判定）"
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="見出し=列名",
+        help="見出しの対応を明示する（例: '受付年月日=consultation_date'）。複数指定可",
+    )
+    p.add_argument(
+        "--save-profile",
+        default=None,
+        metavar="名前",
+        help="--map の対応をこの名前で保存し、同じ見出しのファイルに自動で使う",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -167,9 +192,11 @@ def _add_ingest_commands(sub: argparse._SubParsersAction) -> None:
 # Entry point
 # --------------------------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analytics",
-                                     description="就職氷河期世代支援 進捗ダッシュボード: command line")
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics", description="就職氷河期世代支援 進捗ダッシュボード: command line"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_ingest_commands(sub)
     for register in _EXTRA_COMMANDS:
@@ -203,8 +230,14 @@ def _load_extra_commands() -> None:
     import importlib
 
     _EXTRA_COMMANDS.clear()
-    for module_name in ("analytics.sample", "analytics.indicators", "analytics.progress", "analytics.reports",
-                        "analytics.auth", "analytics.audit"):
+    for module_name in (
+        "analytics.sample",
+        "analytics.indicators",
+        "analytics.progress",
+        "analytics.reports",
+        "analytics.auth",
+        "analytics.audit",
+    ):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -68,10 +68,12 @@ def check_data_dir(path: Path | None = None) -> Path:
     except OSError as exc:
         raise DataDirError(
             f"データディレクトリ {directory} に書き込めません（{exc.strerror or exc}）。"
-            f"権限を確認するか、環境変数 {DATA_DIR_ENV} で書き込める場所を指定してください。") from exc
+            f"権限を確認するか、環境変数 {DATA_DIR_ENV} で書き込める場所を指定してください。"
+        ) from exc
     free = shutil.disk_usage(directory).free
     if free < MIN_FREE_BYTES:
         raise DataDirError(
             f"データディレクトリ {directory} のディスクの空きが {free / 1048576:,.0f} MB しかありません"
-            f"（{MIN_FREE_BYTES / 1048576:,.0f} MB 以上必要）。空きを作るか、{DATA_DIR_ENV} で別の場所を指定してください。")
+            f"（{MIN_FREE_BYTES / 1048576:,.0f} MB 以上必要）。空きを作るか、{DATA_DIR_ENV} で別の場所を指定してください。"
+        )
     return directory

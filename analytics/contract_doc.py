@@ -14,8 +14,15 @@ from analytics.ingest.errors import FILE_ERRORS, REASONS
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "data_contract.md"
 
 _TYPE_JA = {
-    "person_id": "ID（文字列）", "date": "日付", "municipality": "市区町村コード／名称", "prefecture": "都道府県",
-    "code": "区分", "text": "文字列", "int": "整数", "bool": "定着／離職／不明", "float": "数値",
+    "person_id": "ID（文字列）",
+    "date": "日付",
+    "municipality": "市区町村コード／名称",
+    "prefecture": "都道府県",
+    "code": "区分",
+    "text": "文字列",
+    "int": "整数",
+    "bool": "定着／離職／不明",
+    "float": "数値",
     "fiscal_year": "年度",
 }
 
@@ -73,43 +80,70 @@ def render() -> str:
         out += ["| 列 | 日本語名 | 型 | 必須 | 説明 | 受け付ける見出し |", "|---|---|---|---|---|---|"]
         for c in table.columns:
             aliases = "、".join(dict.fromkeys(a for a in c.aliases if a not in (c.name,)))
-            out.append(f"| `{c.name}` | {c.ja} | {_TYPE_JA[c.type]} | {'○' if c.required else ''} | "
-                       f"{c.description_ja} | {aliases} |")
+            out.append(
+                f"| `{c.name}` | {c.ja} | {_TYPE_JA[c.type]} | {'○' if c.required else ''} | "
+                f"{c.description_ja} | {aliases} |"
+            )
         out += ["", "例 / Example:", "", _example_csv(table), ""]
-    out += ["## 区分の値 / Coded values", "",
-            "値は日本語・英語のどちらでも、次の表記のいずれでも受け付けます。保存は英数字のコードです。", ""]
+    out += [
+        "## 区分の値 / Coded values",
+        "",
+        "値は日本語・英語のどちらでも、次の表記のいずれでも受け付けます。保存は英数字のコードです。",
+        "",
+    ]
     for list_name, codes in contract.CODE_LISTS.items():
         out += [f"### {list_name}", "", "| コード | 日本語 | English | 受け付ける表記 |", "|---|---|---|---|"]
         for code in codes:
             out.append(f"| `{code.code}` | {code.ja} | {code.en} | {'、'.join(code.aliases)} |")
         if list_name in contract.LENIENT_CODE_LISTS:
-            out.append(f"\n登録されていない表記は `{contract.LENIENT_CODE_LISTS[list_name]}` として取り込みます"
-                       "（名称は機関名の列に残ります）。")
+            out.append(
+                f"\n登録されていない表記は `{contract.LENIENT_CODE_LISTS[list_name]}` として取り込みます"
+                "（名称は機関名の列に残ります）。"
+            )
         out.append("")
     out += ["### 目標の指標 / Target indicators", "", "| コード | 日本語 | 受け付ける表記 |", "|---|---|---|"]
     for code in contract.TARGET_INDICATORS:
         out.append(f"| `{code.code}` | {code.ja} | {'、'.join(code.aliases)} |")
     out += ["", "都道府県の列に「全国」と書いた目標は全国の目標です。", ""]
-    out += ["## 市区町村コード / Municipality codes", "",
-            "- 全国地方公共団体コード5桁（`02201`）、検査数字付き6桁（`022012`）、Excelで先頭の0が落ちた数値（`22012`、`2201`）、"
-            "または名称（`青森市`、`青森県青森市`）。同名の市区町村（府中市、伊達市など）は都道府県の列で判別します。",
-            "- 6桁コードの検査数字: 上5桁に重み 6,5,4,3,2 を掛けた和を11で割った余りを11から引き、その1の位（余り0→1、1→0）。",
-            "- 政令指定都市の区（札幌市中央区など）は市にまとめて集計します。",
-            "- 出典：総務省『全国地方公共団体コード』（analytics/reference/municipalities.csv に同梱）。", ""]
-    out += ["## 保留（隔離）の理由 / Quarantine reasons", "",
-            "問題のある行は取り込まずに保留し、ファイル名・シート・行番号（Excelで見える行番号／CSVの行）・列・値・理由を記録します。"
-            "直した行だけを再送しても重複にはなりません。", "",
-            "| reason_code | メッセージ | Message |", "|---|---|---|"]
+    out += [
+        "## 市区町村コード / Municipality codes",
+        "",
+        "- 全国地方公共団体コード5桁（`02201`）、検査数字付き6桁（`022012`）、Excelで先頭の0が落ちた数値（`22012`、`2201`）、"
+        "または名称（`青森市`、`青森県青森市`）。同名の市区町村（府中市、伊達市など）は都道府県の列で判別します。",
+        "- 6桁コードの検査数字: 上5桁に重み 6,5,4,3,2 を掛けた和を11で割った余りを11から引き、その1の位（余り0→1、1→0）。",
+        "- 政令指定都市の区（札幌市中央区など）は市にまとめて集計します。",
+        "- 出典：総務省『全国地方公共団体コード』（analytics/reference/municipalities.csv に同梱）。",
+        "",
+    ]
+    out += [
+        "## 保留（隔離）の理由 / Quarantine reasons",
+        "",
+        "問題のある行は取り込まずに保留し、ファイル名・シート・行番号（Excelで見える行番号／CSVの行）・列・値・理由を記録します。"
+        "直した行だけを再送しても重複にはなりません。",
+        "",
+        "| reason_code | メッセージ | Message |",
+        "|---|---|---|",
+    ]
     for code, (ja, en) in REASONS.items():
         out.append(f"| `{code}` | {ja} | {en} |")
-    out += ["", "## 取り込めないファイル / Files that cannot be loaded", "",
-            "ファイル全体を読めないときは取込を中止し、データベースは変更しません。", "",
-            "| code | メッセージ |", "|---|---|"]
+    out += [
+        "",
+        "## 取り込めないファイル / Files that cannot be loaded",
+        "",
+        "ファイル全体を読めないときは取込を中止し、データベースは変更しません。",
+        "",
+        "| code | メッセージ |",
+        "|---|---|",
+    ]
     for code, (ja, _en) in FILE_ERRORS.items():
         out.append(f"| `{code}` | {ja} |")
-    out += ["", "## 行の扱い / How every row is accounted for", "",
-            "読み込んだ行 = 取込 + 保留 + 重複 + 除外（表題・空行・合計行・注記行）。この式は各ファイル・各シートで必ず成り立ちます。",
-            ""]
+    out += [
+        "",
+        "## 行の扱い / How every row is accounted for",
+        "",
+        "読み込んだ行 = 取込 + 保留 + 重複 + 除外（表題・空行・合計行・注記行）。この式は各ファイル・各シートで必ず成り立ちます。",
+        "",
+    ]
     return "\n".join(out)
 
 

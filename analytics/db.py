@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,9 @@ class DatabaseBusyError(RuntimeError):
     """Another process holds the database file for writing longer than we are willing to wait."""
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False, wait_seconds: float = 30.0
-            ) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False, wait_seconds: float = 30.0
+) -> duckdb.DuckDBPyConnection:
     """Open the database file (created and migrated when new) and return a connection.
 
     DuckDB lets one process write a file at a time; a second writer gets a lock error. We retry for
@@ -79,7 +80,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             raise
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_text(name: str) -> str:
     """The text of ``sql/<name>.sql`` (e.g. ``indicators/consultations``)."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

@@ -8,13 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from analytics.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "sample_data" / "clean").glob("*")) + sorted(
-    p for p in (ROOT / "sample_data" / "messy").glob("*") if p.suffix in {".csv", ".xlsx", ".xls"})
+    p for p in (ROOT / "sample_data" / "messy").glob("*") if p.suffix in {".csv", ".xlsx", ".xls"}
+)
 
 
 def test_cli_loads_every_committed_sample_file(tmp_path, capsys):
@@ -67,16 +66,44 @@ def test_cli_map_option(tmp_path, capsys):
     db = str(tmp_path / "m.duckdb")
     assert main(["ingest", "--db", db, str(odd)]) == 2
     capsys.readouterr()
-    assert main(["ingest", "--db", db, "--map", "整理番号=person_id", "--map", "面接実施日=consultation_date",
-                 "--format", "json", str(odd)]) == 0
+    assert (
+        main(
+            [
+                "ingest",
+                "--db",
+                db,
+                "--map",
+                "整理番号=person_id",
+                "--map",
+                "面接実施日=consultation_date",
+                "--format",
+                "json",
+                str(odd),
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)[0]["loaded"] == 1
 
 
 def test_python_dash_m_analytics_runs_as_a_process(tmp_path):
     env = {**os.environ, "HYOGAKI_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "analytics", "ingest", "--format", "json",
-                             str(ROOT / "sample_data" / "messy" / "b_utf8_bom_tab_consultations.csv")],
-                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics",
+            "ingest",
+            "--format",
+            "json",
+            str(ROOT / "sample_data" / "messy" / "b_utf8_bom_tab_consultations.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["loaded"] == 40
     assert (tmp_path / "dashboard.duckdb").exists() and (tmp_path / "pseudonym.key").exists()

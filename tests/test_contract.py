@@ -8,7 +8,8 @@ from analytics.ingest.headers import alias_index, match_header
 
 def test_committed_data_contract_doc_is_current():
     assert contract_doc.DOC_PATH.read_text(encoding="utf-8") == contract_doc.render(), (
-        "docs/data_contract.md is stale: run `python -m analytics.contract_doc`")
+        "docs/data_contract.md is stale: run `python -m analytics.contract_doc`"
+    )
 
 
 def test_codes_are_ascii_and_unique_with_both_labels():
@@ -29,13 +30,29 @@ def test_every_required_column_has_aliases_and_example():
 
 
 def test_header_spellings_from_real_exports_map_to_the_contract():
-    cases = {"相談日": "consultation_date", "相談年月日": "consultation_date", "受付日": "consultation_date",
-             "個人ID": "person_id", "相談者ID": "person_id", "利用者ＩＤ": "person_id", "支援対象者ID": "person_id",
-             "市区町村コード": "municipality_code", "団体コード": "municipality_code", "市町村名": "municipality_code",
-             "都道府県": "prefecture_code", "対象者区分": "target_group", "支援対象区分": "target_group",
-             "就職日": "placement_date", "就職年月日": "placement_date", "採用日": "placement_date",
-             "雇用形態": "outcome_type", "就業形態": "outcome_type", "6か月定着": "retained_6m",
-             "６ヶ月定着": "retained_6m", "定着状況": "retained_6m"}
+    cases = {
+        "相談日": "consultation_date",
+        "相談年月日": "consultation_date",
+        "受付日": "consultation_date",
+        "個人ID": "person_id",
+        "相談者ID": "person_id",
+        "利用者ＩＤ": "person_id",
+        "支援対象者ID": "person_id",
+        "市区町村コード": "municipality_code",
+        "団体コード": "municipality_code",
+        "市町村名": "municipality_code",
+        "都道府県": "prefecture_code",
+        "対象者区分": "target_group",
+        "支援対象区分": "target_group",
+        "就職日": "placement_date",
+        "就職年月日": "placement_date",
+        "採用日": "placement_date",
+        "雇用形態": "outcome_type",
+        "就業形態": "outcome_type",
+        "6か月定着": "retained_6m",
+        "６ヶ月定着": "retained_6m",
+        "定着状況": "retained_6m",
+    }
     for header, column in cases.items():
         assert match_header(header)[0] == column, header
     assert len(alias_index()) > 100

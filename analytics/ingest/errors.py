@@ -12,25 +12,43 @@ from dataclasses import dataclass
 REASONS: dict[str, tuple[str, str]] = {
     "missing_required": ("必須項目「{column}」が空です。", "Required column '{column}' is empty."),
     "missing_region": ("市区町村と都道府県のどちらも入っていません。", "Neither municipality nor prefecture is given."),
-    "invalid_date": ("「{value}」は日付として読めません（例: 2021-04-05、令和3年4月5日）。",
-                     "'{value}' is not a date (e.g. 2021-04-05, 令和3年4月5日)."),
-    "date_out_of_range": ("日付「{value}」が範囲外です（1990年1月1日から今日まで）。",
-                          "Date '{value}' is out of range (1990-01-01 to today)."),
-    "invalid_fiscal_year": ("「{value}」は年度として読めません（例: 2023、令和5年度）。",
-                            "'{value}' is not a fiscal year (e.g. 2023, 令和5年度)."),
-    "unknown_code": ("「{column}」の値「{value}」は区分として登録されていません。docs/data_contract.md の表記を使ってください。",
-                     "'{value}' is not a known value of '{column}'; see docs/data_contract.md."),
-    "unknown_indicator": ("指標「{value}」は登録されていません（例: 正社員就職者数）。",
-                          "Indicator '{value}' is not known (e.g. regular_placed_persons)."),
+    "invalid_date": (
+        "「{value}」は日付として読めません（例: 2021-04-05、令和3年4月5日）。",
+        "'{value}' is not a date (e.g. 2021-04-05, 令和3年4月5日).",
+    ),
+    "date_out_of_range": (
+        "日付「{value}」が範囲外です（1990年1月1日から今日まで）。",
+        "Date '{value}' is out of range (1990-01-01 to today).",
+    ),
+    "invalid_fiscal_year": (
+        "「{value}」は年度として読めません（例: 2023、令和5年度）。",
+        "'{value}' is not a fiscal year (e.g. 2023, 令和5年度).",
+    ),
+    "unknown_code": (
+        "「{column}」の値「{value}」は区分として登録されていません。docs/data_contract.md の表記を使ってください。",
+        "'{value}' is not a known value of '{column}'; see docs/data_contract.md.",
+    ),
+    "unknown_indicator": (
+        "指標「{value}」は登録されていません（例: 正社員就職者数）。",
+        "Indicator '{value}' is not known (e.g. regular_placed_persons).",
+    ),
     "unknown_prefecture": ("都道府県「{value}」が見つかりません。", "Prefecture '{value}' is not known."),
-    "unknown_municipality": ("市区町村「{value}」が全国地方公共団体コードにありません。",
-                             "Municipality '{value}' is not in the local-government code list."),
-    "invalid_check_digit": ("市区町村コード「{value}」の検査数字（6桁目）が合いません。",
-                            "The check digit of municipality code '{value}' is wrong."),
-    "ambiguous_municipality": ("市区町村名「{value}」は複数の都道府県にあります。都道府県の列も入れてください。",
-                               "Municipality name '{value}' exists in several prefectures; add the prefecture."),
-    "prefecture_mismatch": ("都道府県「{value}」と市区町村コードの都道府県が一致しません。",
-                            "Prefecture '{value}' does not match the municipality's prefecture."),
+    "unknown_municipality": (
+        "市区町村「{value}」が全国地方公共団体コードにありません。",
+        "Municipality '{value}' is not in the local-government code list.",
+    ),
+    "invalid_check_digit": (
+        "市区町村コード「{value}」の検査数字（6桁目）が合いません。",
+        "The check digit of municipality code '{value}' is wrong.",
+    ),
+    "ambiguous_municipality": (
+        "市区町村名「{value}」は複数の都道府県にあります。都道府県の列も入れてください。",
+        "Municipality name '{value}' exists in several prefectures; add the prefecture.",
+    ),
+    "prefecture_mismatch": (
+        "都道府県「{value}」と市区町村コードの都道府県が一致しません。",
+        "Prefecture '{value}' does not match the municipality's prefecture.",
+    ),
     "invalid_number": ("「{value}」は数値として読めません。", "'{value}' is not a number."),
     "out_of_range": ("「{column}」の値「{value}」が範囲外です。", "'{value}' is out of range for '{column}'."),
     "missing_period": ("目標の年度とステージのどちらも入っていません。", "A target needs a fiscal year or a stage."),
@@ -44,25 +62,41 @@ def reason_message(reason_code: str, lang: str = "ja", **fields: object) -> str:
 
 # Fatal file errors: code → (Japanese, English). The Japanese text says how to fix it.
 FILE_ERRORS: dict[str, tuple[str, str]] = {
-    "unreadable": ("ファイル「{file}」を読めません: {detail}。CSV（UTF-8 または Shift_JIS）か Excel（.xlsx/.xls）で保存し直してください。",
-                   "Cannot read '{file}': {detail}. Save it as CSV (UTF-8 or Shift_JIS) or Excel (.xlsx/.xls)."),
-    "unsupported_type": ("「{file}」は対応していない形式です。CSV・TSV・Excel（.xlsx/.xls）を使ってください。",
-                         "'{file}' is not a supported format; use CSV, TSV or Excel (.xlsx/.xls)."),
-    "encoding": ("「{file}」の文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存し直してください。",
-                 "Cannot decode '{file}'; save it as UTF-8 or Shift_JIS (CP932)."),
+    "unreadable": (
+        "ファイル「{file}」を読めません: {detail}。CSV（UTF-8 または Shift_JIS）か Excel（.xlsx/.xls）で保存し直してください。",
+        "Cannot read '{file}': {detail}. Save it as CSV (UTF-8 or Shift_JIS) or Excel (.xlsx/.xls).",
+    ),
+    "unsupported_type": (
+        "「{file}」は対応していない形式です。CSV・TSV・Excel（.xlsx/.xls）を使ってください。",
+        "'{file}' is not a supported format; use CSV, TSV or Excel (.xlsx/.xls).",
+    ),
+    "encoding": (
+        "「{file}」の文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存し直してください。",
+        "Cannot decode '{file}'; save it as UTF-8 or Shift_JIS (CP932).",
+    ),
     "empty": ("「{file}」にデータがありません。", "'{file}' contains no data."),
-    "no_header": ("「{file}」に見出し行が見つかりません（シート: {sheets}）。1行目付近に「個人ID」「相談日」などの見出しを入れるか、"
-                  "--map '見出し=列名' で対応を指定してください。",
-                  "No header row found in '{file}' (sheets: {sheets}). Add headers such as 個人ID / 相談日 or map them "
-                  "with --map 'header=column'."),
-    "missing_columns": ("「{file}」（{sheet}）に必須の列がありません: {columns}。見出しを直すか --map '見出し=列名' で指定してください。",
-                        "'{file}' ({sheet}) lacks required columns: {columns}. Rename them or use --map 'header=column'."),
-    "bad_mapping": ("--map の指定「{detail}」が正しくありません。列名は docs/data_contract.md を見てください。",
-                    "Invalid --map '{detail}'; see docs/data_contract.md for column names."),
-    "password": ("「{file}」はパスワードで保護されています。保護を外して保存し直してください。",
-                 "'{file}' is password-protected; remove the protection and save it again."),
-    "too_large": ("「{file}」が上限を超えています（{detail}）。ファイルを分けて取り込んでください。",
-                  "'{file}' exceeds a limit ({detail}); split the file."),
+    "no_header": (
+        "「{file}」に見出し行が見つかりません（シート: {sheets}）。1行目付近に「個人ID」「相談日」などの見出しを入れるか、"
+        "--map '見出し=列名' で対応を指定してください。",
+        "No header row found in '{file}' (sheets: {sheets}). Add headers such as 個人ID / 相談日 or map them "
+        "with --map 'header=column'.",
+    ),
+    "missing_columns": (
+        "「{file}」（{sheet}）に必須の列がありません: {columns}。見出しを直すか --map '見出し=列名' で指定してください。",
+        "'{file}' ({sheet}) lacks required columns: {columns}. Rename them or use --map 'header=column'.",
+    ),
+    "bad_mapping": (
+        "--map の指定「{detail}」が正しくありません。列名は docs/data_contract.md を見てください。",
+        "Invalid --map '{detail}'; see docs/data_contract.md for column names.",
+    ),
+    "password": (
+        "「{file}」はパスワードで保護されています。保護を外して保存し直してください。",
+        "'{file}' is password-protected; remove the protection and save it again.",
+    ),
+    "too_large": (
+        "「{file}」が上限を超えています（{detail}）。ファイルを分けて取り込んでください。",
+        "'{file}' exceeds a limit ({detail}); split the file.",
+    ),
 }
 
 

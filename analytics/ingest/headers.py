@@ -36,15 +36,21 @@ class ColumnMatch:
     source: str = "alias"  # alias | contained | explicit | profile | none
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "header": self.header, "column": self.column,
-                "confidence": round(self.confidence, 2), "alternatives": list(self.alternatives),
-                "personal": self.personal, "source": self.source}
+        return {
+            "index": self.index,
+            "header": self.header,
+            "column": self.column,
+            "confidence": round(self.confidence, 2),
+            "alternatives": list(self.alternatives),
+            "personal": self.personal,
+            "source": self.source,
+        }
 
 
 @dataclass
 class HeaderResult:
-    header_row: int            # 1-based number of the last header row
-    header_rows: int           # 1 or 2
+    header_row: int  # 1-based number of the last header row
+    header_rows: int  # 1 or 2
     matches: list[ColumnMatch] = field(default_factory=list)
 
     @property
@@ -140,7 +146,7 @@ def _fill_merged(upper: list[str | None], row_index: int, merged: list, width: i
 def _two_row_labels(upper: list[str | None], lower: list[str | None]) -> list[str | None]:
     """Per column, the best of: lower, upper+lower, upper (a vertically merged cell leaves lower blank)."""
     labels: list[str | None] = []
-    for u, lo in zip(upper, lower):
+    for u, lo in zip(upper, lower, strict=True):
         candidates = [c for c in (lo, (u or "") + (lo or "") if u and lo else None, u) if c]
         if not candidates:
             labels.append(None)
@@ -150,8 +156,9 @@ def _two_row_labels(upper: list[str | None], lower: list[str | None]) -> list[st
     return labels
 
 
-def detect_header(head: list[list[str | None]], width: int, merged: list | None = None,
-                  explicit: dict[str, str] | None = None) -> tuple[int, int, list[str | None]] | None:
+def detect_header(
+    head: list[list[str | None]], width: int, merged: list | None = None, explicit: dict[str, str] | None = None
+) -> tuple[int, int, list[str | None]] | None:
     """Find the header: returns (0-based index of the last header row, 1 or 2 rows, labels) or None.
 
     ``explicit`` (header → column) counts as known headers, so a file whose headers are all unknown
@@ -170,7 +177,7 @@ def detect_header(head: list[list[str | None]], width: int, merged: list | None 
         if not merged:
             # Without merge information (CSV), carry a header across the blank cells to its right.
             carried, last = [], None
-            for cell, below in zip(row, rows[i + 1]):
+            for cell, below in zip(row, rows[i + 1], strict=True):
                 last = cell if cell else (last if below else None)
                 carried.append(last)
             upper = carried
@@ -205,8 +212,11 @@ def map_columns(labels: list[str | None], explicit: dict[str, str] | None = None
             matches.append(ColumnMatch(index, header, None, 0.0, personal=True, source="none"))
             continue
         column, confidence, how = match_header(header)
-        matches.append(ColumnMatch(index, header, column, confidence, alternatives_for(header, column) if header else (),
-                                   source=how))
+        matches.append(
+            ColumnMatch(
+                index, header, column, confidence, alternatives_for(header, column) if header else (), source=how
+            )
+        )
     return _resolve_conflicts(matches)
 
 

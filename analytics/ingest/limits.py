@@ -19,15 +19,15 @@ def _env_int(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class Limits:
-    max_file_bytes: int          # the file as sent
-    max_rows: int                # rows per sheet
-    max_columns: int             # columns per sheet
-    max_cell_chars: int          # characters in one cell
-    max_unzipped_bytes: int      # total uncompressed size of an .xlsx (zip bombs)
-    max_zip_ratio: int           # uncompressed ÷ compressed size of an .xlsx
+    max_file_bytes: int  # the file as sent
+    max_rows: int  # rows per sheet
+    max_columns: int  # columns per sheet
+    max_cell_chars: int  # characters in one cell
+    max_unzipped_bytes: int  # total uncompressed size of an .xlsx (zip bombs)
+    max_zip_ratio: int  # uncompressed ÷ compressed size of an .xlsx
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         return cls(
             max_file_bytes=_env_int("HYOGAKI_MAX_FILE_MB", 300) * 1024 * 1024,
             max_rows=_env_int("HYOGAKI_MAX_ROWS", 3_000_000),

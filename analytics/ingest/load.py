@@ -17,8 +17,19 @@ import pandas as pd
 from analytics import contract
 from analytics.ingest.report import IngestReport
 
-QUARANTINE_COLUMNS = ("batch_id", "kind", "file_name", "sheet", "row_number", "column_name", "value", "reason_code",
-                      "message_ja", "message_en", "raw_row")
+QUARANTINE_COLUMNS = (
+    "batch_id",
+    "kind",
+    "file_name",
+    "sheet",
+    "row_number",
+    "column_name",
+    "value",
+    "reason_code",
+    "message_ja",
+    "message_en",
+    "raw_row",
+)
 
 
 class RollbackError(Exception):
@@ -27,8 +38,10 @@ class RollbackError(Exception):
 
 def find_batch_by_hash(con: duckdb.DuckDBPyConnection, content_hash: str) -> int | None:
     """The loaded (not rolled back) batch holding exactly this file content, if any."""
-    row = con.execute("select batch_id from batches where content_hash = ? and status = 'loaded' order by batch_id "
-                      "limit 1", [content_hash]).fetchone()
+    row = con.execute(
+        "select batch_id from batches where content_hash = ? and status = 'loaded' order by batch_id limit 1",
+        [content_hash],
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -39,8 +52,9 @@ def _refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     facts.refresh_facts(con)
 
 
-def load_prepared(con: duckdb.DuckDBPyConnection, report: IngestReport, *, loaded_by: str | None = None
-                  ) -> IngestReport:
+def load_prepared(
+    con: duckdb.DuckDBPyConnection, report: IngestReport, *, loaded_by: str | None = None
+) -> IngestReport:
     """Write a prepared file as one batch; fills in loaded and duplicate counts and ``batch_id``."""
     con.execute("begin transaction")
     try:
@@ -58,8 +72,10 @@ def load_prepared(con: duckdb.DuckDBPyConnection, report: IngestReport, *, loade
             if sheet.issues is not None and len(sheet.issues):
                 issues = sheet.issues.assign(batch_id=batch_id)[list(QUARANTINE_COLUMNS)]
                 con.register("_issues", issues)
-                con.execute(f"insert into quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
-                            f"select {', '.join(QUARANTINE_COLUMNS)} from _issues")
+                con.execute(
+                    f"insert into quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
+                    f"select {', '.join(QUARANTINE_COLUMNS)} from _issues"
+                )
                 con.unregister("_issues")
             sheet.status = "loaded"
         report.batch_id = batch_id
@@ -87,9 +103,11 @@ def preview_duplicates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> 
         match = " and ".join(f"t.{k} is not distinct from s.{k}" for k in table.duplicate_key)
         con.register("_staged", sheet.valid)
         try:
-            sheet.duplicates_in_database = int(con.execute(
-                f"select count(*) from _staged s where exists (select 1 from {table.name} t where {match})"
-            ).fetchone()[0])
+            sheet.duplicates_in_database = int(
+                con.execute(
+                    f"select count(*) from _staged s where exists (select 1 from {table.name} t where {match})"
+                ).fetchone()[0]
+            )
         finally:
             con.unregister("_staged")
     return report
@@ -102,8 +120,8 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: contract.Table, batc
         columns.append("fiscal_year")
     match = " and ".join(f"t.{k} is not distinct from s.{k}" for k in table.duplicate_key)
     inserted = con.execute(f"""
-        insert into {table.name} (batch_id, {', '.join(columns)})
-        select {int(batch_id)}, {', '.join(f's.{c}' for c in columns)}
+        insert into {table.name} (batch_id, {", ".join(columns)})
+        select {int(batch_id)}, {", ".join(f"s.{c}" for c in columns)}
         from _staged s
         where not exists (select 1 from {table.name} t where {match})
     """).fetchone()
@@ -111,19 +129,47 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: contract.Table, batc
 
 
 def _insert_batch(con: duckdb.DuckDBPyConnection, report: IngestReport, loaded_by: str | None) -> None:
-    con.execute("""
+    con.execute(
+        """
         insert into batches (batch_id, file_name, content_hash, kinds, loaded_at, loaded_by, status, rows_read,
                              rows_loaded, rows_quarantined, rows_duplicate, rows_excluded, dropped_columns, report_json)
         values (?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?)
-    """, [report.batch_id, report.file, report.content_hash, ",".join(report.kinds), dt.datetime.now(), loaded_by,
-          report.total("rows_read"), report.total("loaded"), report.total("quarantined"), report.total("duplicates"),
-          report.total("rows_excluded"), json.dumps(report.dropped_personal, ensure_ascii=False),
-          json.dumps(report.to_dict(), ensure_ascii=False, default=str)])
+    """,
+        [
+            report.batch_id,
+            report.file,
+            report.content_hash,
+            ",".join(report.kinds),
+            dt.datetime.now(),
+            loaded_by,
+            report.total("rows_read"),
+            report.total("loaded"),
+            report.total("quarantined"),
+            report.total("duplicates"),
+            report.total("rows_excluded"),
+            json.dumps(report.dropped_personal, ensure_ascii=False),
+            json.dumps(report.to_dict(), ensure_ascii=False, default=str),
+        ],
+    )
     for s in report.sheets:
-        con.execute("""
+        con.execute(
+            """
             insert into batch_sheets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """, [report.batch_id, s.sheet, s.kind, "loaded" if s.status == "loaded" else "skipped", s.skip_reason,
-              s.header_row, s.rows_read, s.loaded, s.quarantined, s.duplicates, s.rows_excluded])
+        """,
+            [
+                report.batch_id,
+                s.sheet,
+                s.kind,
+                "loaded" if s.status == "loaded" else "skipped",
+                s.skip_reason,
+                s.header_row,
+                s.rows_read,
+                s.loaded,
+                s.quarantined,
+                s.duplicates,
+                s.rows_excluded,
+            ],
+        )
 
 
 def list_batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -138,8 +184,11 @@ def list_batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def list_quarantine(con: duckdb.DuckDBPyConnection, batch_id: int | None = None) -> pd.DataFrame:
     """Quarantined row problems (one per problem), optionally of one batch."""
     where, params = ("where batch_id = ?", [batch_id]) if batch_id is not None else ("", [])
-    return con.execute(f"select {', '.join(QUARANTINE_COLUMNS)} from quarantine {where} "
-                       f"order by batch_id, sheet, row_number, column_name", params).df()
+    return con.execute(
+        f"select {', '.join(QUARANTINE_COLUMNS)} from quarantine {where} "
+        f"order by batch_id, sheet, row_number, column_name",
+        params,
+    ).df()
 
 
 def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
@@ -158,8 +207,10 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, i
     try:
         for table in (*contract.TABLES, "quarantine"):
             removed[table] = int(con.execute(f"delete from {table} where batch_id = ?", [batch_id]).fetchone()[0])
-        con.execute("update batches set status = 'rolled_back', rolled_back_at = ? where batch_id = ?",
-                    [dt.datetime.now(), batch_id])
+        con.execute(
+            "update batches set status = 'rolled_back', rolled_back_at = ? where batch_id = ?",
+            [dt.datetime.now(), batch_id],
+        )
         _refresh_facts(con)
         con.execute("commit")
     except BaseException:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from analytics import contract
@@ -160,7 +160,7 @@ def parse_birth_year(value: object, low: int, high: int) -> Result:
         era = ERA_LETTERS.get(m[1], m[1])
         year = ERAS[era].year + (1 if m[2] == "元" else int(m[2])) - 1
     else:
-        date, reason = parse_date(text)
+        date, _ = parse_date(text)
         if date is None:
             return None, "invalid_number"
         year = date.year
@@ -184,7 +184,8 @@ def parse_float(value: object) -> Result:
 # Coded labels
 # --------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+
+@cache
 def _code_lookup(list_name: str) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for code in contract.CODE_LISTS[list_name] if list_name in contract.CODE_LISTS else ():
@@ -226,7 +227,7 @@ def parse_retention(value: object) -> Result:
     return {"true": True, "false": False}.get(code or "unknown"), None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _indicator_lookup() -> dict[str, str]:
     lookup = {}
     for code in contract.TARGET_INDICATORS:
@@ -247,6 +248,7 @@ def parse_indicator(value: object) -> Result:
 # Regions: prefectures and 全国地方公共団体コード
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Municipality:
     code5: str
@@ -259,10 +261,10 @@ class Municipality:
 
 @dataclass(frozen=True)
 class RegionReference:
-    prefectures: dict[str, str]           # code → name (北海道, 青森県, …) in JIS order
-    prefecture_en: dict[str, str]         # code → English name
+    prefectures: dict[str, str]  # code → name (北海道, 青森県, …) in JIS order
+    prefecture_en: dict[str, str]  # code → English name
     municipalities: dict[str, Municipality]  # code5 → record (wards included)
-    by_name: dict[str, list[str]]         # municipality name → code5s (several: 府中市, 伊達市, …)
+    by_name: dict[str, list[str]]  # municipality name → code5s (several: 府中市, 伊達市, …)
 
 
 @lru_cache(maxsize=1)
@@ -295,7 +297,7 @@ def _prefecture_english_names() -> dict[str, str]:
 
 def check_digit(code5: str) -> str:
     """全国地方公共団体コード check digit: weights 6,5,4,3,2; (11 − sum mod 11) mod 10."""
-    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2)))
+    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2), strict=True))
     return str((11 - total % 11) % 10)
 
 
@@ -306,8 +308,16 @@ def _prefecture_lookup() -> dict[str, str]:
     for code, name in ref.prefectures.items():
         short = name if name == "北海道" else name[:-1]
         en = ref.prefecture_en.get(code, "")
-        for label in (name, short, code, str(int(code)), en, en.lower(), f"{en.lower()} prefecture",
-                      en.lower().removesuffix("-to").removesuffix("-fu").removesuffix("-ken")):
+        for label in (
+            name,
+            short,
+            code,
+            str(int(code)),
+            en,
+            en.lower(),
+            f"{en.lower()} prefecture",
+            en.lower().removesuffix("-to").removesuffix("-fu").removesuffix("-ken"),
+        ):
             if label:
                 lookup[label.lower()] = code
     return lookup
@@ -375,7 +385,7 @@ def _municipality_by_name(text: str, prefecture_code: str | None) -> Result:
     name = text
     for code, pref_name in ref.prefectures.items():
         if text.startswith(pref_name) and len(text) > len(pref_name):
-            name, prefecture_code = text[len(pref_name):], prefecture_code or code
+            name, prefecture_code = text[len(pref_name) :], prefecture_code or code
             break
     candidates = ref.by_name.get(name, [])
     if prefecture_code:

@@ -14,16 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pandas as pd
 
 from analytics import contract
-from analytics.ingest import headers as hdr
-from analytics.ingest import normalise as nz
-from analytics.ingest import pseudonym
+from analytics.ingest import headers as hdr, normalise as nz, pseudonym
 from analytics.ingest.errors import REASONS, IngestError
 from analytics.ingest.readers import RawSheet, read_file
 from analytics.ingest.report import EXCLUDED_TYPES, IngestReport, SheetResult
@@ -73,9 +71,18 @@ def _parser_for(column: contract.Column) -> tuple[Parser, str] | None:
 # Public API
 # --------------------------------------------------------------------------------------------
 
-def prepare_file(data: bytes, file_name: str, *, kind: str | None = None, mapping: dict[str, str] | None = None,
-                 sheet: str | None = None, header_row: int | None = None, key: bytes,
-                 profiles: list[tuple[str, dict[str, str]]] | None = None) -> IngestReport:
+
+def prepare_file(
+    data: bytes,
+    file_name: str,
+    *,
+    kind: str | None = None,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    key: bytes,
+    profiles: list[tuple[str, dict[str, str]]] | None = None,
+) -> IngestReport:
     """Read and validate one file without writing anything.
 
     ``mapping`` maps headers as written to contract columns ("" = ignore); ``profiles`` are saved
@@ -95,8 +102,18 @@ def prepare_file(data: bytes, file_name: str, *, kind: str | None = None, mappin
             if not raw_sheets:
                 raise IngestError("no_header", file=report.file, sheets=sheet)
         for raw in raw_sheets:
-            report.sheets.append(_prepare_sheet(stage, raw, report.file, kind=kind, mapping=mapping,
-                                                header_row=header_row, key=key, profiles=profiles or []))
+            report.sheets.append(
+                _prepare_sheet(
+                    stage,
+                    raw,
+                    report.file,
+                    kind=kind,
+                    mapping=mapping,
+                    header_row=header_row,
+                    key=key,
+                    profiles=profiles or [],
+                )
+            )
     finally:
         stage.close()
     usable = [s for s in report.sheets if s.status == "ready"]
@@ -118,14 +135,24 @@ def _staging_connection() -> duckdb.DuckDBPyConnection:
     """
     import tempfile
 
-    return duckdb.connect(config={"memory_limit": os.environ.get(STAGING_MEMORY_ENV, "768MB"),
-                                  "temp_directory": tempfile.gettempdir()})
+    return duckdb.connect(
+        config={"memory_limit": os.environ.get(STAGING_MEMORY_ENV, "768MB"), "temp_directory": tempfile.gettempdir()}
+    )
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
-                mapping: dict[str, str] | None = None, db_path: Path | str | None = None,
-                data: bytes | None = None, file_name: str | None = None, sheet: str | None = None,
-                header_row: int | None = None, loaded_by: str | None = None) -> IngestReport:
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    kind: str | None = None,
+    mapping: dict[str, str] | None = None,
+    db_path: Path | str | None = None,
+    data: bytes | None = None,
+    file_name: str | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    loaded_by: str | None = None,
+) -> IngestReport:
     """Prepare and load one file as one batch in one transaction; see ``prepare_file`` and ``load_prepared``.
 
     Example::
@@ -144,17 +171,35 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
     name = file_name or path.name
     existing = load.find_batch_by_hash(con, hashlib.sha256(data).hexdigest())
     if existing is not None:
-        return IngestReport(file=name, content_hash=hashlib.sha256(data).hexdigest(), status="already_loaded",
-                            existing_batch_id=existing)
+        return IngestReport(
+            file=name,
+            content_hash=hashlib.sha256(data).hexdigest(),
+            status="already_loaded",
+            existing_batch_id=existing,
+        )
     key = pseudonym.load_key(db_path or _database_path(con))
-    prepared = prepare_file(data, name, kind=kind, mapping=mapping, sheet=sheet, header_row=header_row, key=key,
-                            profiles=profile_store.list_profiles(con))
+    prepared = prepare_file(
+        data,
+        name,
+        kind=kind,
+        mapping=mapping,
+        sheet=sheet,
+        header_row=header_row,
+        key=key,
+        profiles=profile_store.list_profiles(con),
+    )
     del data  # the file's bytes are not needed for writing: free them before the database's buffers grow
     return load.load_prepared(con, prepared, loaded_by=loaded_by)
 
 
-def ingest_path(db_path: Path | str | None, path: Path | str, *, kind: str | None = None,
-                mapping: dict[str, str] | None = None, loaded_by: str | None = None) -> IngestReport:
+def ingest_path(
+    db_path: Path | str | None,
+    path: Path | str,
+    *,
+    kind: str | None = None,
+    mapping: dict[str, str] | None = None,
+    loaded_by: str | None = None,
+) -> IngestReport:
     """Ingest one file into the database at ``db_path``, holding its write lock only while writing.
 
     DuckDB lets one process write a file at a time and blocks readers meanwhile, so the slow part
@@ -178,8 +223,9 @@ def ingest_path(db_path: Path | str | None, path: Path | str, *, kind: str | Non
     finally:
         con.close()
     if existing is None:
-        prepared = prepare_file(data, path.name, kind=kind, mapping=mapping, key=pseudonym.load_key(db_path),
-                                profiles=saved_profiles)
+        prepared = prepare_file(
+            data, path.name, kind=kind, mapping=mapping, key=pseudonym.load_key(db_path), profiles=saved_profiles
+        )
         del data
         con = db.connect(db_path)
         try:
@@ -209,7 +255,11 @@ def _raise_unusable(report: IngestReport) -> None:
     with_header = [s for s in report.sheets if s.header_row]
     if with_header:
         s = with_header[0]
-        columns = s.skip_reason if s.kind else "相談日（相談記録）、就職日と就職等区分（就職実績）、指標と目標値（目標）のいずれか"
+        columns = (
+            s.skip_reason
+            if s.kind
+            else "相談日（相談記録）、就職日と就職等区分（就職実績）、指標と目標値（目標）のいずれか"
+        )
         error = IngestError("missing_columns", file=report.file, sheet=s.sheet, columns=columns)
     else:
         error = IngestError("no_header", file=report.file, sheets=sheets)
@@ -221,9 +271,18 @@ def _raise_unusable(report: IngestReport) -> None:
 # One sheet
 # --------------------------------------------------------------------------------------------
 
-def _prepare_sheet(stage: duckdb.DuckDBPyConnection, raw: RawSheet, file_name: str, *, kind: str | None,
-                   mapping: dict[str, str] | None, header_row: int | None, key: bytes,
-                   profiles: list[tuple[str, dict[str, str]]]) -> SheetResult:
+
+def _prepare_sheet(
+    stage: duckdb.DuckDBPyConnection,
+    raw: RawSheet,
+    file_name: str,
+    *,
+    kind: str | None,
+    mapping: dict[str, str] | None,
+    header_row: int | None,
+    key: bytes,
+    profiles: list[tuple[str, dict[str, str]]],
+) -> SheetResult:
     result = SheetResult(sheet=raw.name, kind=None, status="skipped")
     if raw.rows == 0 or raw.width == 0:
         result.skip_reason, result.skip_reason_en = "空のシートです", "empty sheet"
@@ -256,7 +315,9 @@ def _prepare_sheet(stage: duckdb.DuckDBPyConnection, raw: RawSheet, file_name: s
     result.kind = kind or detected
     if result.kind is None:
         result.header_row = None if len(mapped) < 2 else result.header_row  # a pivot's 市町村 column is no header
-        result.skip_reason = "相談・就職・目標の記録の列（個人ID・相談日・就職日・指標など）がありません（集計表などとしてスキップ）"
+        result.skip_reason = (
+            "相談・就職・目標の記録の列（個人ID・相談日・就職日・指標など）がありません（集計表などとしてスキップ）"
+        )
         result.skip_reason_en = "no record columns (person ID, dates, indicator): skipped as a summary sheet"
         return result
     table = contract.TABLES[result.kind]
@@ -265,8 +326,9 @@ def _prepare_sheet(stage: duckdb.DuckDBPyConnection, raw: RawSheet, file_name: s
         names = "、".join(f"{table.column(c).ja}（{c}）" for c in missing)
         result.skip_reason, result.skip_reason_en = names, ", ".join(missing)
         return result
-    _stage_rows(stage, raw, result, table, data_start=last + 1, title_rows=last + 1 - n_rows,
-                file_name=file_name, key=key)
+    _stage_rows(
+        stage, raw, result, table, data_start=last + 1, title_rows=last + 1 - n_rows, file_name=file_name, key=key
+    )
     result.status = "ready"
     return result
 
@@ -285,12 +347,29 @@ def _width_sql(expr: str) -> str:
     return f"case when regexp_matches({expr}, '[\\x{{FF01}}-\\x{{FF5E}}]') then translate({expr}, $fw, $hw) else {expr} end"
 
 
-def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetResult, table: contract.Table, *,
-                data_start: int, title_rows: int, file_name: str, key: bytes) -> None:
+def _stage_rows(
+    stage: duckdb.DuckDBPyConnection,
+    raw: RawSheet,
+    result: SheetResult,
+    table: contract.Table,
+    *,
+    data_start: int,
+    title_rows: int,
+    file_name: str,
+    key: bytes,
+) -> None:
     """Classify, normalise and validate the data rows of one sheet into ``result``."""
-    params: dict[str, object] = {"fw": nz.FULLWIDTH, "hw": nz.HALFWIDTH, "dashes": nz.DASHES,
-                                 "hyphens": "-" * len(nz.DASHES), "total_words": TOTAL_WORDS,
-                                 "note_pattern": NOTE_PATTERN, "note_starts": NOTE_STARTS, "ws": " \t\r\n\u3000", **pseudonym.hmac_params(key)}
+    params: dict[str, object] = {
+        "fw": nz.FULLWIDTH,
+        "hw": nz.HALFWIDTH,
+        "dashes": nz.DASHES,
+        "hyphens": "-" * len(nz.DASHES),
+        "total_words": TOTAL_WORDS,
+        "note_pattern": NOTE_PATTERN,
+        "note_starts": NOTE_STARTS,
+        "ws": " \t\r\n\u3000",
+        **pseudonym.hmac_params(key),
+    }
     by_column = {m.column: m for m in result.matches if m.column and m.column in table.column_names}
     n = raw.table.removeprefix("raw_")
     m_table, p_table = f"m_{n}", f"p_{n}"
@@ -303,27 +382,38 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
     squeezed = ", ".join(f"lower(replace({c}, ' ', ''))" for c in first_cells)
     pid = by_column.get("person_id")
     pid_clean = _trim_sql(f"c{pid.index}") if pid else "null"
-    is_total = (f"list_has_any([{squeezed}], $total_words) "
-                f"and ({pid_clean} is null or list_contains($total_words, lower(replace({pid_clean}, ' ', ''))))")
+    is_total = (
+        f"list_has_any([{squeezed}], $total_words) "
+        f"and ({pid_clean} is null or list_contains($total_words, lower(replace({pid_clean}, ' ', ''))))"
+    )
     is_note = f"regexp_matches({first_cell}, $note_pattern) and ({pid_clean} is null or {pid_clean} = {first_cell})"
     # Most rows carry an ordinary person ID: decide those first, so CASE evaluates the wide blank,
     # total and note tests only on the few remaining rows.
-    plain_record = (f"when {pid_clean} is not null and not list_contains($total_words, lower({pid_clean})) "
-                    f"and not list_contains($note_starts, left({pid_clean}, 1)) then 'data' " if pid else "")
-    selects = [f"rowid + 1 as source_row",
-               f"case {plain_record}when {blank} then 'blank' when {is_total} then 'total' when {is_note} then 'note' "
-               f"else 'data' end as row_class"]
+    plain_record = (
+        f"when {pid_clean} is not null and not list_contains($total_words, lower({pid_clean})) "
+        f"and not list_contains($note_starts, left({pid_clean}, 1)) then 'data' "
+        if pid
+        else ""
+    )
+    selects = [
+        "rowid + 1 as source_row",
+        f"case {plain_record}when {blank} then 'blank' when {is_total} then 'total' when {is_note} then 'note' "
+        f"else 'data' end as row_class",
+    ]
     for column in table.columns:
         match = by_column.get(column.name)
         if match is None:
-            selects.append(f"null::varchar as \"{column.name}__raw\"")
+            selects.append(f'null::varchar as "{column.name}__raw"')
         else:
             raw_value = _trim_sql(f"c{match.index}")
             if _parser_for(column) is None and column.name != "person_id":  # free text: stored as cleaned here
                 raw_value = _width_sql(raw_value)
-            selects.append(f"{raw_value} as \"{column.name}__raw\"")
-    _execute(stage, f"create table {m_table} as select {', '.join(selects)} from {raw.table} where rowid >= {data_start}",
-             params)
+            selects.append(f'{raw_value} as "{column.name}__raw"')
+    _execute(
+        stage,
+        f"create table {m_table} as select {', '.join(selects)} from {raw.table} where rowid >= {data_start}",
+        params,
+    )
     # Staging tables are dropped as soon as they are not needed: a million-row file must fit in memory.
     # The raw table stays until the quarantine has taken the cells as sent (rowid + 1 = source_row).
     counts = dict(stage.execute(f"select row_class, count(*) from {m_table} group by all").fetchall())
@@ -343,51 +433,72 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
             continue  # needs the parsed prefecture: below
         parser = _parser_for(column)
         if parser is None:  # free text
-            typed += [f"m.\"{c}__raw\" as \"{c}\"", f"null::varchar as \"{c}__reason\""]
+            typed += [f'm."{c}__raw" as "{c}"', f'null::varchar as "{c}__reason"']
             continue
         lookup = _lookup_table(stage, m_table, c, parser[0])
-        joins.append(f"left join {lookup} as lk_{c} on lk_{c}.v = m.\"{c}__raw\"")
-        typed += [f"lk_{c}.value::{parser[1]} as \"{c}\"", f"lk_{c}.reason as \"{c}__reason\""]
+        joins.append(f'left join {lookup} as lk_{c} on lk_{c}.v = m."{c}__raw"')
+        typed += [f'lk_{c}.value::{parser[1]} as "{c}"', f'lk_{c}.reason as "{c}__reason"']
     if "municipality_code" in table.column_names:
         lookup = _municipality_lookup(stage, m_table)
-        joins.append(f"left join {lookup} as lk_muni on lk_muni.v = m.municipality_code__raw "
-                     f"and lk_muni.pref is not distinct from lk_prefecture_code.value")
+        joins.append(
+            f"left join {lookup} as lk_muni on lk_muni.v = m.municipality_code__raw "
+            f"and lk_muni.pref is not distinct from lk_prefecture_code.value"
+        )
         typed += ["lk_muni.value as municipality_code", "lk_muni.reason as municipality_code__reason"]
-    missing = [f"m.\"{c}__raw\" is null as \"{c}__missing\"" for c in table.column_names]
-    _execute(stage, f"create table {p_table} as select m.source_row, {', '.join(typed)}, {', '.join(missing)} "
-                    f"from {m_table} as m {' '.join(joins)} where m.row_class = 'data'", params)
+    missing = [f'm."{c}__raw" is null as "{c}__missing"' for c in table.column_names]
+    _execute(
+        stage,
+        f"create table {p_table} as select m.source_row, {', '.join(typed)}, {', '.join(missing)} "
+        f"from {m_table} as m {' '.join(joins)} where m.row_class = 'data'",
+        params,
+    )
 
     # 3. issues: one row per problem (column, reason); a row with any problem is quarantined.
     issue_selects = []
     for column in table.columns:
         c = column.name
-        issue_selects.append(f"select source_row, {_q(c)} as column_key, \"{c}__reason\" as reason_code "
-                             f"from {p_table} where \"{c}__reason\" is not null")
+        issue_selects.append(
+            f'select source_row, {_q(c)} as column_key, "{c}__reason" as reason_code '
+            f'from {p_table} where "{c}__reason" is not null'
+        )
         if column.required:
-            issue_selects.append(f"select source_row, {_q(c)}, 'missing_required' from {p_table} where \"{c}__missing\"")
+            issue_selects.append(
+                f"select source_row, {_q(c)}, 'missing_required' from {p_table} where \"{c}__missing\""
+            )
     if table.name == "consultations":
-        issue_selects.append(f"select source_row, null, 'missing_region' from {p_table} "
-                             f"where municipality_code__missing and prefecture_code__missing")
+        issue_selects.append(
+            f"select source_row, null, 'missing_region' from {p_table} "
+            f"where municipality_code__missing and prefecture_code__missing"
+        )
     if "municipality_code" in table.column_names:
-        issue_selects.append(f"select source_row, 'prefecture_code', 'prefecture_mismatch' from {p_table} "
-                             f"where left(municipality_code, 2) <> prefecture_code")
+        issue_selects.append(
+            f"select source_row, 'prefecture_code', 'prefecture_mismatch' from {p_table} "
+            f"where left(municipality_code, 2) <> prefecture_code"
+        )
     if table.name == "targets":
-        issue_selects.append(f"select source_row, null, 'missing_period' from {p_table} "
-                             f"where fiscal_year__missing and stage__missing")
+        issue_selects.append(
+            f"select source_row, null, 'missing_period' from {p_table} where fiscal_year__missing and stage__missing"
+        )
     issues_table = f"i_{n}"
     _execute(stage, f"create table {issues_table} as {' union all '.join(issue_selects)}", params)
-    result.issues = _issue_frame(stage, issues_table, raw.table, p_table, table, by_column, raw.name, file_name,
-                                 result.kind)
+    result.issues = _issue_frame(
+        stage, issues_table, raw.table, p_table, table, by_column, raw.name, file_name, result.kind
+    )
     stage.execute(f"drop table {m_table}; drop table {raw.table}")
     result.quarantined = stage.execute(f"select count(distinct source_row) from {issues_table}").fetchone()[0]
-    result.quarantined_by_reason = dict(stage.execute(
-        f"select reason_code, count(distinct source_row) from {issues_table} group by all order by all").fetchall())
+    result.quarantined_by_reason = dict(
+        stage.execute(
+            f"select reason_code, count(distinct source_row) from {issues_table} group by all order by all"
+        ).fetchall()
+    )
 
     # 4. rows to load; within the file the first occurrence of a duplicate key is kept.
     out_columns = _output_columns(table)
-    key_sql = ", ".join(f"\"{k}\"" for k in table.duplicate_key)
+    key_sql = ", ".join(f'"{k}"' for k in table.duplicate_key)
     valid_table = f"v_{n}"
-    _execute(stage, f"""
+    _execute(
+        stage,
+        f"""
         create table {valid_table} as
         with clean_rows as (
             select * from {p_table} p
@@ -396,17 +507,21 @@ def _stage_rows(stage: duckdb.DuckDBPyConnection, raw: RawSheet, result: SheetRe
         first_of_key as (
             select min(source_row) as source_row from clean_rows group by {key_sql}
         )
-        select {_q(raw.name)} as source_sheet, source_row, {', '.join(out_columns)},
+        select {_q(raw.name)} as source_sheet, source_row, {", ".join(out_columns)},
                source_row not in (select source_row from first_of_key) as is_duplicate
         from clean_rows
-    """, params)
+    """,
+        params,
+    )
 
     stage.execute(f"drop table {p_table}; drop table {issues_table}")
     result.duplicates_in_file = stage.execute(f"select count(*) from {valid_table} where is_duplicate").fetchone()[0]
-    result.valid = stage.execute(f"select * exclude (is_duplicate) from {valid_table} where not is_duplicate"
-                                 ).fetch_arrow_table()
-    result.preview = stage.execute(f"select * exclude (is_duplicate, source_sheet) from {valid_table} "
-                                   f"order by source_row limit {PREVIEW_ROWS}").df()
+    result.valid = stage.execute(
+        f"select * exclude (is_duplicate) from {valid_table} where not is_duplicate"
+    ).fetch_arrow_table()
+    result.preview = stage.execute(
+        f"select * exclude (is_duplicate, source_sheet) from {valid_table} order by source_row limit {PREVIEW_ROWS}"
+    ).df()
     stage.execute(f"drop table {valid_table}")
 
 
@@ -417,11 +532,12 @@ def _output_columns(table: contract.Table) -> list[str]:
         if c == "prefecture_code" and "municipality_code" in table.column_names:
             columns.append("coalesce(left(municipality_code, 2), prefecture_code) as prefecture_code")
         else:
-            columns.append(f"\"{c}\"")
+            columns.append(f'"{c}"')
     date_column = {"consultations": "consultation_date", "placements": "placement_date"}.get(table.name)
     if date_column:
-        columns.append(f"(year({date_column}) - case when month({date_column}) < 4 then 1 else 0 end)::smallint "
-                       f"as fiscal_year")
+        columns.append(
+            f"(year({date_column}) - case when month({date_column}) < 4 then 1 else 0 end)::smallint as fiscal_year"
+        )
     return columns
 
 
@@ -429,8 +545,12 @@ def _text_table(stage: duckdb.DuckDBPyConnection, name: str, columns: dict[str, 
     """Store Python lists as a staging table of VARCHAR columns (lists may hold None)."""
     import pyarrow as pa
 
-    arrow = pa.table({k: pa.array([None if v is None else str(v) for v in values], type=pa.string())
-                      for k, values in columns.items()})
+    arrow = pa.table(
+        {
+            k: pa.array([None if v is None else str(v) for v in values], type=pa.string())
+            for k, values in columns.items()
+        }
+    )
     stage.register(f"{name}_arrow", arrow)
     stage.execute(f"create table {name} as select * from {name}_arrow")
     stage.unregister(f"{name}_arrow")
@@ -438,12 +558,22 @@ def _text_table(stage: duckdb.DuckDBPyConnection, name: str, columns: dict[str, 
 
 
 def _lookup_table(stage: duckdb.DuckDBPyConnection, m_table: str, column: str, parser: Parser) -> str:
-    values = [r[0] for r in stage.execute(
-        f"select distinct \"{column}__raw\" from {m_table} where row_class = 'data' and \"{column}__raw\" is not null"
-    ).fetchall()]
+    values = [
+        r[0]
+        for r in stage.execute(
+            f'select distinct "{column}__raw" from {m_table} where row_class = \'data\' and "{column}__raw" is not null'
+        ).fetchall()
+    ]
     parsed = [parser(v) for v in values]
-    return _text_table(stage, f"lk_{m_table}_{column}", {
-        "v": values, "value": [None if p[0] is None else _as_text(p[0]) for p in parsed], "reason": [p[1] for p in parsed]})
+    return _text_table(
+        stage,
+        f"lk_{m_table}_{column}",
+        {
+            "v": values,
+            "value": [None if p[0] is None else _as_text(p[0]) for p in parsed],
+            "reason": [p[1] for p in parsed],
+        },
+    )
 
 
 def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[str, object]) -> str:
@@ -453,22 +583,32 @@ def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[
     full-width or other non-ASCII characters (０１－０１０００) go through ``normalise_person_id`` in Python.
     Both give the same result for ASCII input (tested).
     """
-    wide = [r[0] for r in stage.execute(
-        f"select distinct person_id__raw from {m_table} where row_class = 'data' and person_id__raw is not null "
-        f"and not regexp_matches(person_id__raw, '^[\\x00-\\x7F]*$')").fetchall()]
+    wide = [
+        r[0]
+        for r in stage.execute(
+            f"select distinct person_id__raw from {m_table} where row_class = 'data' and person_id__raw is not null "
+            f"and not regexp_matches(person_id__raw, '^[\\x00-\\x7F]*$')"
+        ).fetchall()
+    ]
     name = f"lk_{m_table}_person_id"
-    wide_table = _text_table(stage, f"{name}_wide", {"v": wide, "normalised": [nz.normalise_person_id(v) for v in wide]})
-    _execute(stage, f"""
+    wide_table = _text_table(
+        stage, f"{name}_wide", {"v": wide, "normalised": [nz.normalise_person_id(v) for v in wide]}
+    )
+    _execute(
+        stage,
+        f"""
         create table {name} as
         with ids as (
             select distinct person_id__raw as v from {m_table} where row_class = 'data' and person_id__raw is not null
         ),
         normalised as (
-            select ids.v, coalesce(w.normalised, {ASCII_ID_SQL.format(x='ids.v')}) as normalised
+            select ids.v, coalesce(w.normalised, {ASCII_ID_SQL.format(x="ids.v")}) as normalised
             from ids left join {wide_table} w on w.v = ids.v
         )
-        select v, {pseudonym.hmac_sql('normalised')} as value from normalised
-    """, params)
+        select v, {pseudonym.hmac_sql("normalised")} as value from normalised
+    """,
+        params,
+    )
     stage.execute(f"drop table {wide_table}")
     return name
 
@@ -482,9 +622,16 @@ def _municipality_lookup(stage: duckdb.DuckDBPyConnection, m_table: str) -> str:
         where m.row_class = 'data' and m.municipality_code__raw is not null
     """).fetchall()
     parsed = [nz.parse_municipality(v, p) for v, p in pairs]
-    return _text_table(stage, f"lk_{m_table}_municipality", {
-        "v": [p[0] for p in pairs], "pref": [p[1] for p in pairs],
-        "value": [r[0] for r in parsed], "reason": [r[1] for r in parsed]})
+    return _text_table(
+        stage,
+        f"lk_{m_table}_municipality",
+        {
+            "v": [p[0] for p in pairs],
+            "pref": [p[1] for p in pairs],
+            "value": [r[0] for r in parsed],
+            "reason": [r[1] for r in parsed],
+        },
+    )
 
 
 def _as_text(value: object) -> str:
@@ -495,12 +642,23 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, raw_table: str, p_table: str,
-                 table: contract.Table, by_column: dict, sheet: str, file_name: str, kind: str) -> pd.DataFrame:
+def _issue_frame(
+    stage: duckdb.DuckDBPyConnection,
+    issues_table: str,
+    raw_table: str,
+    p_table: str,
+    table: contract.Table,
+    by_column: dict,
+    sheet: str,
+    file_name: str,
+    kind: str,
+) -> pd.DataFrame:
     """Quarantine rows: issue + messages + the row's contract columns as sent (IDs pseudonymised)."""
     reasons = pd.DataFrame([(code, ja, en) for code, (ja, en) in REASONS.items()], columns=["code", "ja", "en"])
-    headers = pd.DataFrame([(c.name, by_column[c.name].header if c.name in by_column else c.ja) for c in table.columns],
-                           columns=["column_key", "header"])
+    headers = pd.DataFrame(
+        [(c.name, by_column[c.name].header if c.name in by_column else c.ja) for c in table.columns],
+        columns=["column_key", "header"],
+    )
     stage.register("reasons_df", reasons)
     stage.register("headers_df", headers)
     pairs = []
@@ -509,9 +667,15 @@ def _issue_frame(stage: duckdb.DuckDBPyConnection, issues_table: str, raw_table:
             pairs += [_q(by_column[c].header), "p.person_id" if c == "person_id" else f"r.c{by_column[c].index}"]
     raw_row = f"json_object({', '.join(pairs)})::varchar" if pairs else "null"
     # The cell as sent; an ID cell is shown as its pseudonym: the original ID is never stored.
-    value = "case i.column_key " + " ".join(
-        f"when {_q(c)} then {'p.person_id' if c == 'person_id' else f'r.c{by_column[c].index}'}"
-        for c in table.column_names if c in by_column) + " else null end"
+    value = (
+        "case i.column_key "
+        + " ".join(
+            f"when {_q(c)} then {'p.person_id' if c == 'person_id' else f'r.c{by_column[c].index}'}"
+            for c in table.column_names
+            if c in by_column
+        )
+        + " else null end"
+    )
     frame = stage.execute(f"""
         select {_q(kind)} as kind, {_q(file_name)} as file_name, {_q(sheet)} as sheet,
                i.source_row as row_number, h.header as column_name, {value} as value, i.reason_code,

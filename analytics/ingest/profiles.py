@@ -19,20 +19,25 @@ from analytics.ingest.readers import read_file
 
 def list_profiles(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dict[str, str]]]:
     """(header signature, mapping) of every saved profile, newest first."""
-    rows = con.execute("select header_signature, mapping_json from mapping_profiles order by created_at desc").fetchall()
+    rows = con.execute(
+        "select header_signature, mapping_json from mapping_profiles order by created_at desc"
+    ).fetchall()
     return [(signature, json.loads(mapping)) for signature, mapping in rows]
 
 
 def save_profile(con: duckdb.DuckDBPyConnection, name: str, labels: list[str | None], mapping: dict[str, str]) -> str:
     """Save (or replace) a profile for this header layout; returns its signature."""
     signature = hdr.header_signature(labels)
-    con.execute("insert or replace into mapping_profiles values (?, ?, ?, ?)",
-                [name, signature, json.dumps(mapping, ensure_ascii=False), dt.datetime.now()])
+    con.execute(
+        "insert or replace into mapping_profiles values (?, ?, ?, ?)",
+        [name, signature, json.dumps(mapping, ensure_ascii=False), dt.datetime.now()],
+    )
     return signature
 
 
-def save_profile_from_mapping(con: duckdb.DuckDBPyConnection, name: str, path: Path, mapping: dict[str, str],
-                              kind: str | None = None) -> str:
+def save_profile_from_mapping(
+    con: duckdb.DuckDBPyConnection, name: str, path: Path, mapping: dict[str, str], kind: str | None = None
+) -> str:
     """Save ``mapping`` as a profile for the header layout found in ``path`` (CLI ``--save-profile``)."""
     stage = duckdb.connect()
     try:

@@ -57,8 +57,9 @@ def hmac_sql(expr: str) -> str:
     HMAC(K, m) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)), built from DuckDB's sha256 so a million IDs are
     hashed in the engine, not in a Python loop.
     """
-    return (f"left(sha256(unhex($hmac_opad) || unhex(sha256(unhex($hmac_ipad) || encode({expr})))), "
-            f"{PSEUDONYM_HEX_CHARS})")
+    return (
+        f"left(sha256(unhex($hmac_opad) || unhex(sha256(unhex($hmac_ipad) || encode({expr})))), {PSEUDONYM_HEX_CHARS})"
+    )
 
 
 def hmac_params(key: bytes) -> dict[str, str]:

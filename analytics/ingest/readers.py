@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from analytics.ingest.errors import IngestError
 from analytics.ingest.limits import Limits
@@ -45,8 +44,9 @@ class RawSheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
-def read_file(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
-              limits: Limits | None = None) -> list[RawSheet]:
+def read_file(
+    stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limits: Limits | None = None
+) -> list[RawSheet]:
     """Read a CSV/TSV or Excel file's bytes into raw sheets; raise ``IngestError`` when unreadable.
 
     Limits (``limits.Limits``) are checked before and while reading; exceeding one is an
@@ -54,9 +54,11 @@ def read_file(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
     """
     limits = limits or Limits.from_env()
     if len(data) > limits.max_file_bytes:
-        raise IngestError("too_large", file=file_name,
-                          detail=f"{len(data) / 1048576:,.0f} MB > {limits.max_file_bytes / 1048576:,.0f} MB "
-                                 f"(HYOGAKI_MAX_FILE_MB)")
+        raise IngestError(
+            "too_large",
+            file=file_name,
+            detail=f"{len(data) / 1048576:,.0f} MB > {limits.max_file_bytes / 1048576:,.0f} MB (HYOGAKI_MAX_FILE_MB)",
+        )
     if not data.strip():
         raise IngestError("empty", file=file_name)
     suffix = Path(file_name).suffix.lower()
@@ -84,28 +86,44 @@ def _check_zip(data: bytes, file_name: str, limits: Limits) -> None:
         raise IngestError("unreadable", file=file_name, detail="Excel（zip）として壊れています") from exc
     unzipped = sum(i.file_size for i in infos)
     if unzipped > limits.max_unzipped_bytes or unzipped > limits.max_zip_ratio * max(len(data), 1):
-        raise IngestError("too_large", file=file_name,
-                          detail=f"展開後 {unzipped / 1048576:,.0f} MB（HYOGAKI_MAX_UNZIPPED_MB / HYOGAKI_MAX_ZIP_RATIO）")
+        raise IngestError(
+            "too_large",
+            file=file_name,
+            detail=f"展開後 {unzipped / 1048576:,.0f} MB（HYOGAKI_MAX_UNZIPPED_MB / HYOGAKI_MAX_ZIP_RATIO）",
+        )
 
 
 def _check_sheet(stage: duckdb.DuckDBPyConnection, sheet: RawSheet, file_name: str, limits: Limits) -> None:
     if sheet.rows > limits.max_rows:
-        raise IngestError("too_large", file=file_name,
-                          detail=f"シート「{sheet.name}」{sheet.rows:,}行 > {limits.max_rows:,}行（HYOGAKI_MAX_ROWS）")
+        raise IngestError(
+            "too_large",
+            file=file_name,
+            detail=f"シート「{sheet.name}」{sheet.rows:,}行 > {limits.max_rows:,}行（HYOGAKI_MAX_ROWS）",
+        )
     if sheet.width > limits.max_columns:
-        raise IngestError("too_large", file=file_name,
-                          detail=f"シート「{sheet.name}」{sheet.width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）")
+        raise IngestError(
+            "too_large",
+            file=file_name,
+            detail=f"シート「{sheet.name}」{sheet.width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）",
+        )
     if sheet.width and sheet.rows:
-        longest = stage.execute("select max(greatest(" + ", ".join(
-            f"coalesce(length(c{i}), 0)" for i in range(sheet.width)) + f", 0)) from {sheet.table}").fetchone()[0]
+        longest = stage.execute(
+            "select max(greatest("
+            + ", ".join(f"coalesce(length(c{i}), 0)" for i in range(sheet.width))
+            + f", 0)) from {sheet.table}"
+        ).fetchone()[0]
         if longest and longest > limits.max_cell_chars:
-            raise IngestError("too_large", file=file_name,
-                              detail=f"{longest:,}文字のセル > {limits.max_cell_chars:,}文字（HYOGAKI_MAX_CELL_CHARS）")
+            raise IngestError(
+                "too_large",
+                file=file_name,
+                detail=f"{longest:,}文字のセル > {limits.max_cell_chars:,}文字（HYOGAKI_MAX_CELL_CHARS）",
+            )
 
 
 # --------------------------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------------------------
+
 
 def decode_text(data: bytes, file_name: str) -> str:
     """UTF-8 (with or without BOM), else CP932.
@@ -114,7 +132,7 @@ def decode_text(data: bytes, file_name: str) -> str:
     on 髙, ①, ㈱, Ⅲ and ～, which real exports contain.
     """
     if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
+        data = data[len(UTF8_BOM) :]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's 「Unicode テキスト」 export: UTF-16 with BOM
         try:
             return data.decode("utf-16")
@@ -136,8 +154,7 @@ def sniff_delimiter(lines: list[str]) -> str:
     return "\t" if sample.count("\t") > sample.count(",") else ","
 
 
-def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limits: Limits | None = None
-             ) -> RawSheet:
+def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limits: Limits | None = None) -> RawSheet:
     limits = limits or Limits.from_env()
     text = decode_text(data, file_name)
     if "\x00" in text:
@@ -147,17 +164,23 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
     head_lines = text.split("\n", HEAD_ROWS)[:HEAD_ROWS]
     delimiter = sniff_delimiter(head_lines)
     try:
-        head = [[cell if cell.strip() else None for cell in row]
-                for row in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delimiter)]
+        head = [
+            [cell if cell.strip() else None for cell in row]
+            for row in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delimiter)
+        ]
     except csv.Error as exc:  # e.g. a 10 MB cell: "field larger than field limit"
-        raise IngestError("too_large", file=file_name,
-                          detail=f"セルが大きすぎます（{limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）") from exc
+        raise IngestError(
+            "too_large",
+            file=file_name,
+            detail=f"セルが大きすぎます（{limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）",
+        ) from exc
     width = max((len(r) for r in head), default=0)
     if width == 0:
         raise IngestError("empty", file=file_name)
     if width > limits.max_columns:
-        raise IngestError("too_large", file=file_name,
-                          detail=f"{width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）")
+        raise IngestError(
+            "too_large", file=file_name, detail=f"{width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）"
+        )
     # DuckDB skips empty lines; make each one a record of empty cells so record n is line n.
     while "\n\n" in text:
         text = text.replace("\n\n", f"\n{delimiter}\n")
@@ -172,20 +195,25 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         # max_line_size: a line may hold max_columns cells of max_cell_chars characters (UTF-8: ≤ 4 bytes each).
         max_line = max(2_097_152, limits.max_cell_chars * 4 * 4)
-        options = (f"header=false, all_varchar=true, auto_detect=false, delim=?, quote='\"', escape='\"', "
-                   f"columns={columns}, null_padding=true, strict_mode=false, max_line_size={max_line}")
+        options = (
+            f"header=false, all_varchar=true, auto_detect=false, delim=?, quote='\"', escape='\"', "
+            f"columns={columns}, null_padding=true, strict_mode=false, max_line_size={max_line}"
+        )
         try:
             stage.execute(f"create table {table} as select * from read_csv(?, {options})", [tmp, delimiter])
         except duckdb.Error as exc:
             if "line size" in str(exc).lower():
-                raise IngestError("too_large", file=file_name,
-                                  detail=f"1行が長すぎます（1セル {limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）"
-                                  ) from exc
+                raise IngestError(
+                    "too_large",
+                    file=file_name,
+                    detail=f"1行が長すぎます（1セル {limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）",
+                ) from exc
             if "parallel" not in str(exc):
                 raise IngestError("unreadable", file=file_name, detail=str(exc).splitlines()[0]) from exc
             # Quoted line breaks inside cells: DuckDB's parallel scanner cannot pad short rows then.
-            stage.execute(f"create table {table} as select * from read_csv(?, {options}, parallel=false)",
-                          [tmp, delimiter])
+            stage.execute(
+                f"create table {table} as select * from read_csv(?, {options}, parallel=false)", [tmp, delimiter]
+            )
     finally:
         os.unlink(tmp)
     rows = stage.execute(f"select count(*) from {table}").fetchone()[0]
@@ -195,6 +223,7 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
 # --------------------------------------------------------------------------------------------
 # Excel
 # --------------------------------------------------------------------------------------------
+
 
 def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> list[RawSheet]:
     """All sheets of an .xlsx/.xls workbook via python-calamine (Rust; ~10× faster than openpyxl)."""
@@ -208,7 +237,9 @@ def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) ->
     except pc.PasswordError as exc:
         raise IngestError("password", file=file_name) from exc
     except Exception as exc:  # calamine raises several error types for corrupt files
-        raise IngestError("unreadable", file=file_name, detail=f"Excel として開けません（{type(exc).__name__}）") from exc
+        raise IngestError(
+            "unreadable", file=file_name, detail=f"Excel として開けません（{type(exc).__name__}）"
+        ) from exc
     sheets = []
     for name in workbook.sheet_names:
         try:
@@ -221,8 +252,7 @@ def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) ->
     return sheets
 
 
-def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[object]],
-                 merged: list) -> RawSheet:
+def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[object]], merged: list) -> RawSheet:
     import pyarrow as pa
 
     width = max((len(r) for r in cells), default=0)
@@ -233,7 +263,7 @@ def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[o
     # Column by column, each distinct cell value converted once, straight into Arrow strings
     # (no pandas object frame: DuckDB reads Arrow without converting Python objects again).
     padded = cells if all(len(r) == width for r in cells) else [list(r) + [None] * (width - len(r)) for r in cells]
-    columns = [pa.array(_cells_as_text(column), type=pa.string()) for column in zip(*padded)]
+    columns = [pa.array(_cells_as_text(column), type=pa.string()) for column in zip(*padded, strict=True)]
     stage.register("_excel_arrow", pa.table(columns, names=[f"c{i}" for i in range(width)]))
     stage.execute(f"create table {table} as select * from _excel_arrow")
     stage.unregister("_excel_arrow")
@@ -274,7 +304,7 @@ def _cell_text(value: object) -> str | None:
 
 # --------------------------------------------------------------------------------------------
 
+
 def _staging_name(stage: duckdb.DuckDBPyConnection) -> str:
     count = stage.execute("select count(*) from duckdb_tables() where table_name like 'raw_%'").fetchone()[0]
     return f"raw_{count}"
-

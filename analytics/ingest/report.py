@@ -14,8 +14,12 @@ import pandas as pd
 from analytics.ingest.headers import ColumnMatch
 
 EXCLUDED_TYPES = ("title", "blank", "total", "note")
-EXCLUDED_LABELS = {"title": ("表題・見出し上の行", "title rows"), "blank": ("空行", "blank rows"),
-                   "total": ("合計行", "total rows"), "note": ("注記行", "note rows")}
+EXCLUDED_LABELS = {
+    "title": ("表題・見出し上の行", "title rows"),
+    "blank": ("空行", "blank rows"),
+    "total": ("合計行", "total rows"),
+    "note": ("注記行", "note rows"),
+}
 
 
 @dataclass
@@ -24,10 +28,10 @@ class SheetResult:
 
     sheet: str
     kind: str | None
-    status: str                      # ready | skipped | loaded
-    skip_reason: str | None = None   # Japanese message when skipped
+    status: str  # ready | skipped | loaded
+    skip_reason: str | None = None  # Japanese message when skipped
     skip_reason_en: str | None = None
-    header_row: int | None = None    # 1-based row number of the (last) header row
+    header_row: int | None = None  # 1-based row number of the (last) header row
     header_rows: int = 0
     matches: list[ColumnMatch] = field(default_factory=list)
     rows_read: int = 0
@@ -37,8 +41,8 @@ class SheetResult:
     duplicates_in_file: int = 0
     duplicates_in_database: int = 0
     loaded: int = 0
-    valid: Any = None                # pyarrow.Table of rows to write (pseudonymised), None when skipped
-    issues: pd.DataFrame | None = None   # quarantine rows (one per problem)
+    valid: Any = None  # pyarrow.Table of rows to write (pseudonymised), None when skipped
+    issues: pd.DataFrame | None = None  # quarantine rows (one per problem)
     preview: pd.DataFrame | None = None  # first rows as they will be stored
 
     @property
@@ -69,19 +73,29 @@ class SheetResult:
 
     def accounts(self) -> bool:
         """The accounting identity (after loading; before, duplicates in the database are not known)."""
-        return self.rows_read == (self.rows_loaded_or_expected + self.quarantined + self.duplicates
-                                  + self.rows_excluded)
+        return self.rows_read == (
+            self.rows_loaded_or_expected + self.quarantined + self.duplicates + self.rows_excluded
+        )
 
     def to_dict(self) -> dict:
         return {
-            "sheet": self.sheet, "kind": self.kind, "status": self.status, "skip_reason": self.skip_reason,
-            "header_row": self.header_row, "header_rows": self.header_rows,
-            "rows_read": self.rows_read, "loaded": self.rows_loaded_or_expected,
-            "quarantined": self.quarantined, "quarantined_by_reason": dict(self.quarantined_by_reason),
-            "duplicates": self.duplicates, "duplicates_in_file": self.duplicates_in_file,
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "status": self.status,
+            "skip_reason": self.skip_reason,
+            "header_row": self.header_row,
+            "header_rows": self.header_rows,
+            "rows_read": self.rows_read,
+            "loaded": self.rows_loaded_or_expected,
+            "quarantined": self.quarantined,
+            "quarantined_by_reason": dict(self.quarantined_by_reason),
+            "duplicates": self.duplicates,
+            "duplicates_in_file": self.duplicates_in_file,
             "duplicates_in_database": self.duplicates_in_database,
-            "excluded": self.rows_excluded, "excluded_by_type": dict(self.excluded),
-            "dropped_personal_columns": self.dropped_personal, "ignored_columns": self.ignored_columns,
+            "excluded": self.rows_excluded,
+            "excluded_by_type": dict(self.excluded),
+            "dropped_personal_columns": self.dropped_personal,
+            "ignored_columns": self.ignored_columns,
             "mapping": [m.to_dict() for m in self.matches],
         }
 
@@ -92,7 +106,7 @@ class IngestReport:
 
     file: str
     content_hash: str
-    status: str                     # prepared | loaded | already_loaded
+    status: str  # prepared | loaded | already_loaded
     sheets: list[SheetResult] = field(default_factory=list)
     batch_id: int | None = None
     existing_batch_id: int | None = None  # for already_loaded: the batch that holds this content
@@ -109,20 +123,31 @@ class IngestReport:
         return sorted({h for s in self.sheets for h in s.dropped_personal})
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "status": self.status, "batch_id": self.batch_id,
-                "existing_batch_id": self.existing_batch_id, "content_hash": self.content_hash,
-                "rows_read": self.total("rows_read"), "loaded": self.total("rows_loaded_or_expected"),
-                "quarantined": self.total("quarantined"), "duplicates": self.total("duplicates"),
-                "excluded": self.total("rows_excluded"), "dropped_personal_columns": self.dropped_personal,
-                "sheets": [s.to_dict() for s in self.sheets]}
+        return {
+            "file": self.file,
+            "status": self.status,
+            "batch_id": self.batch_id,
+            "existing_batch_id": self.existing_batch_id,
+            "content_hash": self.content_hash,
+            "rows_read": self.total("rows_read"),
+            "loaded": self.total("rows_loaded_or_expected"),
+            "quarantined": self.total("quarantined"),
+            "duplicates": self.total("duplicates"),
+            "excluded": self.total("rows_excluded"),
+            "dropped_personal_columns": self.dropped_personal,
+            "sheets": [s.to_dict() for s in self.sheets],
+        }
 
 
 def format_report_text(report: IngestReport, lang: str = "ja") -> str:
     """The CLI's per-file summary, one block per sheet."""
     ja = lang == "ja"
     if report.status == "already_loaded":
-        return (f"= {report.file}: 同じ内容のファイルはバッチ {report.existing_batch_id} で取込済みのため、スキップしました。"
-                if ja else f"= {report.file}: identical content already loaded as batch {report.existing_batch_id}; skipped.")
+        return (
+            f"= {report.file}: 同じ内容のファイルはバッチ {report.existing_batch_id} で取込済みのため、スキップしました。"
+            if ja
+            else f"= {report.file}: identical content already loaded as batch {report.existing_batch_id}; skipped."
+        )
     lines = [f"✓ {report.file}" + (f"  (バッチ {report.batch_id})" if ja else f"  (batch {report.batch_id})")]
     for s in report.sheets:
         if s.status == "skipped":
@@ -131,12 +156,16 @@ def format_report_text(report: IngestReport, lang: str = "ja") -> str:
             continue
         loaded = s.rows_loaded_or_expected
         if ja:
-            lines.append(f"  - [{s.sheet}] 種別 {s.kind} / 見出し {s.header_row}行目 / 読込 {s.rows_read:,}行: "
-                         f"取込 {loaded:,}・保留 {s.quarantined:,}・重複 {s.duplicates:,}・除外 {s.rows_excluded:,}")
+            lines.append(
+                f"  - [{s.sheet}] 種別 {s.kind} / 見出し {s.header_row}行目 / 読込 {s.rows_read:,}行: "
+                f"取込 {loaded:,}・保留 {s.quarantined:,}・重複 {s.duplicates:,}・除外 {s.rows_excluded:,}"
+            )
         else:
-            lines.append(f"  - [{s.sheet}] kind {s.kind} / header row {s.header_row} / read {s.rows_read:,}: "
-                         f"loaded {loaded:,}, quarantined {s.quarantined:,}, duplicates {s.duplicates:,}, "
-                         f"excluded {s.rows_excluded:,}")
+            lines.append(
+                f"  - [{s.sheet}] kind {s.kind} / header row {s.header_row} / read {s.rows_read:,}: "
+                f"loaded {loaded:,}, quarantined {s.quarantined:,}, duplicates {s.duplicates:,}, "
+                f"excluded {s.rows_excluded:,}"
+            )
         if s.quarantined_by_reason:
             reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(s.quarantined_by_reason.items()))
             lines.append(("      保留の理由: " if ja else "      quarantined by reason: ") + reasons)
@@ -144,8 +173,10 @@ def format_report_text(report: IngestReport, lang: str = "ja") -> str:
             parts = ", ".join(f"{EXCLUDED_LABELS[k][0 if ja else 1]} {v:,}" for k, v in s.excluded.items() if v)
             lines.append(("      除外: " if ja else "      excluded: ") + parts)
         if s.dropped_personal:
-            lines.append(("      個人情報の列を削除: " if ja else "      personal-data columns dropped: ")
-                         + ", ".join(s.dropped_personal))
+            lines.append(
+                ("      個人情報の列を削除: " if ja else "      personal-data columns dropped: ")
+                + ", ".join(s.dropped_personal)
+            )
         if s.ignored_columns:
             lines.append(("      使わない列: " if ja else "      ignored columns: ") + ", ".join(s.ignored_columns))
     return "\n".join(lines)

@@ -38,5 +38,7 @@ def load(con, path: Path, **kwargs):
 
 
 def table_counts(con) -> dict[str, int]:
-    return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-            for t in ("batches", "consultations", "placements", "targets", "quarantine")}
+    return {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in ("batches", "consultations", "placements", "targets", "quarantine")
+    }

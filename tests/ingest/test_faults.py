@@ -37,10 +37,16 @@ def big_csv(tmp_path_factory) -> Path:
 
 
 def _cli(db_path: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "analytics", *args, "--db", str(db_path)] if args[0] != "ingest"
-                            else [sys.executable, "-m", "analytics", "ingest", "--db", str(db_path), *args[1:]],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, "-m", "analytics", *args, "--db", str(db_path)]
+        if args[0] != "ingest"
+        else [sys.executable, "-m", "analytics", "ingest", "--db", str(db_path), *args[1:]],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def _integrity(db_path: Path) -> dict:
@@ -84,7 +90,7 @@ def test_a_load_killed_mid_file_leaves_no_partial_batch(tmp_path, big_csv, kill_
         assert after["consultations"] == baseline["consultations"] + BIG_ROWS["rows"]
     # The lock is gone and the same file loads completely afterwards (or was already complete).
     rerun = _cli(db_path, "ingest", "--format", "json", str(big_csv))
-    out, err = rerun.communicate(timeout=300)
+    _out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
     final = _integrity(db_path)
     assert final["orphans"] == 0 and final["mismatched"] == 0
@@ -129,8 +135,15 @@ def test_threads_loading_through_one_process_each_get_their_turn(tmp_path):
 
     db_path = tmp_path / "threads.duckdb"
     db.connect(db_path).close()
-    files = [MESSY / n for n in ("a_cp932_consultations.csv", "b_utf8_bom_tab_consultations.csv",
-                                 "g1_label_variants_consultations.csv", "i_fullwidth_ids.csv")]
+    files = [
+        MESSY / n
+        for n in (
+            "a_cp932_consultations.csv",
+            "b_utf8_bom_tab_consultations.csv",
+            "g1_label_variants_consultations.csv",
+            "i_fullwidth_ids.csv",
+        )
+    ]
     results, errors = [], []
 
     def run(path):
@@ -153,13 +166,20 @@ def test_threads_loading_through_one_process_each_get_their_turn(tmp_path):
 def test_a_load_that_cannot_get_the_lock_is_refused_with_a_message(tmp_path):
     db_path = tmp_path / "locked.duckdb"
     db.connect(db_path).close()
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(30)"),
-        str(db_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(30)"),
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         loader = _cli(db_path, "ingest", str(MESSY / "i_fullwidth_ids.csv"), env={"HYOGAKI_DB_WAIT_SECONDS": "1"})
-        out, err = loader.communicate(timeout=60)
+        _out, err = loader.communicate(timeout=60)
         assert loader.returncode == 3
         assert "使用中" in err and "Traceback" not in err
     finally:
@@ -181,9 +201,14 @@ def test_unwritable_data_directory_is_reported_at_start(tmp_path, monkeypatch):
         with pytest.raises(config.DataDirError) as info:
             config.check_data_dir()
         assert "書き込めません" in str(info.value)
-        process = subprocess.run([sys.executable, "-m", "analytics", "ingest", str(MESSY / "i_fullwidth_ids.csv")],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=60,
-                                 env={**os.environ, "HYOGAKI_DATA_DIR": str(locked)})
+        process = subprocess.run(
+            [sys.executable, "-m", "analytics", "ingest", str(MESSY / "i_fullwidth_ids.csv")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "HYOGAKI_DATA_DIR": str(locked)},
+        )
         assert process.returncode == 3 and "書き込めません" in process.stderr and "Traceback" not in process.stderr
     finally:
         (tmp_path / "ro").chmod(0o700)

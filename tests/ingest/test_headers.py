@@ -6,14 +6,22 @@ from analytics.ingest import headers as hdr
 
 
 def test_finds_the_header_below_title_rows():
-    head = [["令和3年度 相談実績（青森県）"], ["作成日：令和4年4月10日"], [],
-            ["相談者ID", "相談年月日", "市町村名", "支援対象区分"], ["01-1", "R3.4.5", "青森市", "長期無業"]]
+    head = [
+        ["令和3年度 相談実績（青森県）"],
+        ["作成日：令和4年4月10日"],
+        [],
+        ["相談者ID", "相談年月日", "市町村名", "支援対象区分"],
+        ["01-1", "R3.4.5", "青森市", "長期無業"],
+    ]
     assert hdr.detect_header(head, 4) == (3, 1, ["相談者ID", "相談年月日", "市町村名", "支援対象区分"])
 
 
 def test_combines_a_two_row_header_with_merged_cells():
-    head = [["相談者", None, "相談", None, "市町村コード"], ["ID", "区分", "年月日", "方法", None],
-            ["01-1", "長期無業", "2021-04-05", "来所", "02201"]]
+    head = [
+        ["相談者", None, "相談", None, "市町村コード"],
+        ["ID", "区分", "年月日", "方法", None],
+        ["01-1", "長期無業", "2021-04-05", "来所", "02201"],
+    ]
     merged = [((0, 0), (0, 1)), ((0, 2), (0, 3)), ((0, 4), (1, 4))]
     last, rows, labels = hdr.detect_header(head, 5, merged)
     assert (last, rows) == (1, 2)

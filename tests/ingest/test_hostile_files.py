@@ -40,10 +40,12 @@ def _zip_bomb() -> bytes:
 def _entity_expansion() -> bytes:
     """An .xlsx whose shared strings try a billion-laughs entity expansion."""
     good = zipfile.ZipFile(io.BytesIO(_xlsx([["個人ID", "相談日"], ["1", "2021-04-05"]])))
-    lol = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-           + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
-           + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-           '<si><t>&lol9;</t></si></sst>')
+    lol = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+        + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        "<si><t>&lol9;</t></si></sst>"
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for item in good.infolist():
@@ -66,29 +68,56 @@ CORPUS = [
     ("header_only", "header_only.csv", lambda: HEADER.encode(), "empty"),
     ("title_and_total_only", "total.csv", lambda: ("令和3年度 実績\n" + HEADER + "合計,,,0\n").encode(), "empty"),
     ("binary_garbage", "garbage.csv", lambda: bytes(range(256)) * 64, "unreadable"),
-    ("truncated_xlsx", "truncated.xlsx", lambda: _xlsx([["個人ID", "相談日"], ["1", "2021-04-05"]])[:700], "unreadable"),
+    (
+        "truncated_xlsx",
+        "truncated.xlsx",
+        lambda: _xlsx([["個人ID", "相談日"], ["1", "2021-04-05"]])[:700],
+        "unreadable",
+    ),
     ("corrupt_xlsx", "corrupt.xlsx", lambda: b"PK\x03\x04" + b"\x00garbage" * 100, "unreadable"),
     ("password_protected", "locked.xlsx", _password_protected, "password"),
     ("zip_bomb", "bomb.xlsx", _zip_bomb, "too_large"),
     ("entity_expansion", "lol.xlsx", _entity_expansion, {"unreadable", "no_header", "missing_columns", "empty"}),
-    ("cell_10mb", "bigcell.csv", lambda: (HEADER + "1,2021-04-05,青森," + "長" * (10 * 1024 * 1024) + "\n").encode(),
-     "too_large"),
+    (
+        "cell_10mb",
+        "bigcell.csv",
+        lambda: (HEADER + "1,2021-04-05,青森," + "長" * (10 * 1024 * 1024) + "\n").encode(),
+        "too_large",
+    ),
     ("columns_100k", "wide.csv", lambda: (",".join(f"c{i}" for i in range(100_000)) + "\n1\n").encode(), "too_large"),
-    ("mixed_encodings", "mixed.csv", lambda: HEADER.encode("utf-8") + "1,2021-04-05,青森,長期無業\n".encode("cp932"),
-     {"encoding", "no_header"}),
-    ("nul_bytes", "nul.csv", lambda: (HEADER + "1,2021-04-05,青森,長期無業\n").encode().replace(b",", b"\x00,"),
-     "unreadable"),
-    ("year_9999_and_1899", "dates.csv", lambda: (HEADER + "1,9999-12-31,青森,長期無業\n2,1899-12-31,青森,長期無業\n").encode(),
-     "quarantined"),
-    ("negative_age", "age.csv", lambda: "個人ID,相談日,都道府県,対象者区分,年齢\n1,2021-04-05,青森,長期無業,-5\n".encode(),
-     "quarantined"),
+    (
+        "mixed_encodings",
+        "mixed.csv",
+        lambda: HEADER.encode("utf-8") + "1,2021-04-05,青森,長期無業\n".encode("cp932"),
+        {"encoding", "no_header"},
+    ),
+    (
+        "nul_bytes",
+        "nul.csv",
+        lambda: (HEADER + "1,2021-04-05,青森,長期無業\n").encode().replace(b",", b"\x00,"),
+        "unreadable",
+    ),
+    (
+        "year_9999_and_1899",
+        "dates.csv",
+        lambda: (HEADER + "1,9999-12-31,青森,長期無業\n2,1899-12-31,青森,長期無業\n").encode(),
+        "quarantined",
+    ),
+    (
+        "negative_age",
+        "age.csv",
+        lambda: "個人ID,相談日,都道府県,対象者区分,年齢\n1,2021-04-05,青森,長期無業,-5\n".encode(),
+        "quarantined",
+    ),
     ("pdf_renamed", "report.xls", lambda: b"%PDF-1.7\n" + b"x" * 100, "unreadable"),
 ]
 
 
 def _fingerprint(con) -> dict[str, tuple]:
-    return {t: con.execute(f"select count(*), coalesce(bit_xor(hash(x)), 0) from {t} x").fetchone()
-            for t in ("consultations", "placements", "targets")}
+    return {
+        t: con.execute(f"select count(*), coalesce(bit_xor(hash(x)), 0) from {t} x").fetchone()
+        for t in ("consultations", "placements", "targets")
+    }
 
 
 @pytest.mark.parametrize("case, name, make, expected", CORPUS, ids=[c[0] for c in CORPUS])
@@ -133,8 +162,11 @@ def test_file_over_the_row_limit(con, tmp_path, monkeypatch):
 
 def test_formulas_are_stored_as_inert_text(con, tmp_path):
     path = tmp_path / "formula.csv"
-    path.write_text("個人ID,相談日,都道府県,対象者区分,機関名\n1,2021-04-05,青森,長期無業,\"=HYPERLINK(\"\"http://x\"\")\"\n"
-                    "2,2021-04-06,青森,長期無業,=cmd|' /C calc'!A0\n", encoding="utf-8")
+    path.write_text(
+        '個人ID,相談日,都道府県,対象者区分,機関名\n1,2021-04-05,青森,長期無業,"=HYPERLINK(""http://x"")"\n'
+        "2,2021-04-06,青森,長期無業,=cmd|' /C calc'!A0\n",
+        encoding="utf-8",
+    )
     report = load(con, path)
     assert report.total("loaded") == 2
     names = {r[0] for r in con.execute("select agency_name from consultations").fetchall()}
@@ -153,8 +185,25 @@ def test_random_bytes_load_or_fail_with_the_products_error(data, name):
         assert exc.message("ja")
 
 
-cells = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(
-    ["個人ID", "相談日", "都道府県", "対象者区分", "令和3年4月5日", "青森", "長期無業", "合計", "※注", "022012", "-1"]))
+cells = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "個人ID",
+            "相談日",
+            "都道府県",
+            "対象者区分",
+            "令和3年4月5日",
+            "青森",
+            "長期無業",
+            "合計",
+            "※注",
+            "022012",
+            "-1",
+        ]
+    ),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,23 +11,26 @@ from hypothesis import given, settings, strategies as st
 from analytics.ingest import normalise as nz
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2021-04-05", dt.date(2021, 4, 5)),
-    ("2021/4/5", dt.date(2021, 4, 5)),
-    ("2021.4.5", dt.date(2021, 4, 5)),
-    ("2021年4月5日", dt.date(2021, 4, 5)),
-    ("令和3年4月5日", dt.date(2021, 4, 5)),
-    ("令和３年４月５日", dt.date(2021, 4, 5)),
-    ("R3.4.5", dt.date(2021, 4, 5)),
-    ("Ｒ３．４．５", dt.date(2021, 4, 5)),
-    ("平成31年4月30日", dt.date(2019, 4, 30)),
-    ("令和元年5月1日", dt.date(2019, 5, 1)),
-    ("H31/4/30", dt.date(2019, 4, 30)),
-    ("20210405", dt.date(2021, 4, 5)),
-    ("2021-04-05 00:00:00", dt.date(2021, 4, 5)),
-    ("44291", dt.date(2021, 4, 5)),          # Excel serial in a General cell
-    ("44291.0", dt.date(2021, 4, 5)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2021-04-05", dt.date(2021, 4, 5)),
+        ("2021/4/5", dt.date(2021, 4, 5)),
+        ("2021.4.5", dt.date(2021, 4, 5)),
+        ("2021年4月5日", dt.date(2021, 4, 5)),
+        ("令和3年4月5日", dt.date(2021, 4, 5)),
+        ("令和３年４月５日", dt.date(2021, 4, 5)),
+        ("R3.4.5", dt.date(2021, 4, 5)),
+        ("Ｒ３．４．５", dt.date(2021, 4, 5)),
+        ("平成31年4月30日", dt.date(2019, 4, 30)),
+        ("令和元年5月1日", dt.date(2019, 5, 1)),
+        ("H31/4/30", dt.date(2019, 4, 30)),
+        ("20210405", dt.date(2021, 4, 5)),
+        ("2021-04-05 00:00:00", dt.date(2021, 4, 5)),
+        ("44291", dt.date(2021, 4, 5)),  # Excel serial in a General cell
+        ("44291.0", dt.date(2021, 4, 5)),
+    ],
+)
 def test_parses_every_date_spelling_seen_in_exports(text, expected):
     assert nz.parse_date(text) == (expected, None)
 
@@ -66,8 +69,10 @@ def test_excel_serial_round_trip(date):
     assert nz.parse_date(f"{serial}.0") == (date, None)
 
 
-@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)),
-       st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日", "{y}{m:02d}{d:02d}"]))
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)),
+    st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日", "{y}{m:02d}{d:02d}"]),
+)
 def test_western_formats_round_trip(date, fmt):
     assert nz.parse_date(fmt.format(y=date.year, m=date.month, d=date.day)) == (date, None)
 
@@ -78,20 +83,28 @@ def test_date_parser_never_raises(text):
     assert (value is None) or reason is None
 
 
-@pytest.mark.parametrize("date, fiscal_year", [
-    (dt.date(2021, 4, 1), 2021), (dt.date(2022, 3, 31), 2021), (dt.date(2021, 3, 31), 2020),
-])
+@pytest.mark.parametrize(
+    "date, fiscal_year",
+    [
+        (dt.date(2021, 4, 1), 2021),
+        (dt.date(2022, 3, 31), 2021),
+        (dt.date(2021, 3, 31), 2020),
+    ],
+)
 def test_fiscal_year_runs_april_to_march(date, fiscal_year):
     assert nz.fiscal_year_of(date) == fiscal_year
 
 
-@pytest.mark.parametrize("text, year", [("2021", 2021), ("FY2021", 2021), ("令和3年度", 2021), ("R3", 2021),
-                                        ("令和元年度", 2019), ("2023年度", 2023)])
+@pytest.mark.parametrize(
+    "text, year",
+    [("2021", 2021), ("FY2021", 2021), ("令和3年度", 2021), ("R3", 2021), ("令和元年度", 2019), ("2023年度", 2023)],
+)
 def test_parses_fiscal_years(text, year):
     assert nz.parse_fiscal_year(text) == (year, None)
 
 
 # --- local-government codes -----------------------------------------------------------------
+
 
 def test_check_digit_rule_holds_for_every_code_in_the_bundled_list():
     with open(nz.REFERENCE_DIR / "municipalities.csv", encoding="utf-8") as fh:
@@ -106,32 +119,38 @@ def test_check_digit_known_values(code5, digit):
     assert nz.check_digit(code5) == digit
 
 
-@pytest.mark.parametrize("text, pref, expected", [
-    ("02201", None, "02201"),
-    ("022012", None, "02201"),      # 6 digits with check digit
-    ("22012", None, "02201"),       # 022012 that lost its leading zero in Excel
-    ("2201", None, "02201"),        # 02201 that lost its leading zero
-    ("22012.0", None, "02201"),     # a float cell
-    ("０２２０１", None, "02201"),   # full-width
-    ("青森市", None, "02201"),
-    ("青森県青森市", None, "02201"),
-    ("府中市", "13", "13206"),
-    ("府中市", "34", "34208"),
-    ("札幌市中央区", None, "01100"),  # 政令市の行政区 → the city
-    ("01101", None, "01100"),
-    ("中央区", "13", "13102"),        # 東京都中央区 is a 特別区 (a local government)
-])
+@pytest.mark.parametrize(
+    "text, pref, expected",
+    [
+        ("02201", None, "02201"),
+        ("022012", None, "02201"),  # 6 digits with check digit
+        ("22012", None, "02201"),  # 022012 that lost its leading zero in Excel
+        ("2201", None, "02201"),  # 02201 that lost its leading zero
+        ("22012.0", None, "02201"),  # a float cell
+        ("０２２０１", None, "02201"),  # full-width
+        ("青森市", None, "02201"),
+        ("青森県青森市", None, "02201"),
+        ("府中市", "13", "13206"),
+        ("府中市", "34", "34208"),
+        ("札幌市中央区", None, "01100"),  # 政令市の行政区 → the city
+        ("01101", None, "01100"),
+        ("中央区", "13", "13102"),  # 東京都中央区 is a 特別区 (a local government)
+    ],
+)
 def test_resolves_municipality_codes_and_names(text, pref, expected):
     assert nz.parse_municipality(text, pref) == (expected, None)
 
 
-@pytest.mark.parametrize("text, pref, reason", [
-    ("022013", None, "invalid_check_digit"),
-    ("99999", None, "unknown_municipality"),
-    ("02999", None, "unknown_municipality"),
-    ("府中市", None, "ambiguous_municipality"),
-    ("どこか市", None, "unknown_municipality"),
-])
+@pytest.mark.parametrize(
+    "text, pref, reason",
+    [
+        ("022013", None, "invalid_check_digit"),
+        ("99999", None, "unknown_municipality"),
+        ("02999", None, "unknown_municipality"),
+        ("府中市", None, "ambiguous_municipality"),
+        ("どこか市", None, "unknown_municipality"),
+    ],
+)
 def test_rejects_bad_municipalities_with_reason(text, pref, reason):
     assert nz.parse_municipality(text, pref) == (None, reason)
 
@@ -145,8 +164,8 @@ def test_every_code_resolves_in_all_its_spellings(code5):
 
 
 def test_digits_readable_two_ways_prefer_five_digits_unless_the_prefecture_says_otherwise():
-    assert nz.parse_municipality("23213") == ("23213", None)          # 愛知県西尾市
-    assert nz.parse_municipality("23213", "02") == ("02321", None)    # 青森県鰺ヶ沢町 (023213)
+    assert nz.parse_municipality("23213") == ("23213", None)  # 愛知県西尾市
+    assert nz.parse_municipality("23213", "02") == ("02321", None)  # 青森県鰺ヶ沢町 (023213)
 
 
 @given(st.from_regex(r"\A[0-9]{5}\Z"))
@@ -156,9 +175,23 @@ def test_wrong_check_digit_never_accepted(code5):
     assert nz.parse_municipality(code5 + bad)[0] is None
 
 
-@pytest.mark.parametrize("text, code", [("青森県", "02"), ("青森", "02"), ("02", "02"), ("2", "02"), ("東京都", "13"),
-                                        ("東京", "13"), ("大阪府", "27"), ("北海道", "01"), ("Aomori", "02"),
-                                        ("ＴＯＫＹＯ", "13"), ("京都", "26"), ("京都府", "26")])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("青森県", "02"),
+        ("青森", "02"),
+        ("02", "02"),
+        ("2", "02"),
+        ("東京都", "13"),
+        ("東京", "13"),
+        ("大阪府", "27"),
+        ("北海道", "01"),
+        ("Aomori", "02"),
+        ("ＴＯＫＹＯ", "13"),
+        ("京都", "26"),
+        ("京都府", "26"),
+    ],
+)
 def test_resolves_prefectures(text, code):
     assert nz.parse_prefecture(text) == (code, None)
 
@@ -169,21 +202,36 @@ def test_national_label_is_no_prefecture_and_no_error():
 
 # --- labels -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, code", [
-    ("不安定就労", "unstable_employment"), ("不安定な就労状態にある方", "unstable_employment"),
-    ("長期無業", "long_term_jobless"), ("長期にわたり無業の状態にある方", "long_term_jobless"),
-    ("社会参加支援", "social_participation"), ("社会参加に向けた支援を必要とする方", "social_participation"),
-    ("Long-term jobless", "long_term_jobless"), ("Social participation", "social_participation"),
-])
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("不安定就労", "unstable_employment"),
+        ("不安定な就労状態にある方", "unstable_employment"),
+        ("長期無業", "long_term_jobless"),
+        ("長期にわたり無業の状態にある方", "long_term_jobless"),
+        ("社会参加支援", "social_participation"),
+        ("社会参加に向けた支援を必要とする方", "social_participation"),
+        ("Long-term jobless", "long_term_jobless"),
+        ("Social participation", "social_participation"),
+    ],
+)
 def test_target_group_labels(text, code):
     assert nz.parse_code(text, "target_group") == (code, None)
 
 
-@pytest.mark.parametrize("text, code", [
-    ("正社員", "regular_employment"), ("正規雇用", "regular_employment"), ("契約社員", "non_regular_employment"),
-    ("パート・アルバイト", "non_regular_employment"), ("派遣社員", "non_regular_employment"),
-    ("職業訓練", "training"), ("社会参加", "social_participation"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("正社員", "regular_employment"),
+        ("正規雇用", "regular_employment"),
+        ("契約社員", "non_regular_employment"),
+        ("パート・アルバイト", "non_regular_employment"),
+        ("派遣社員", "non_regular_employment"),
+        ("職業訓練", "training"),
+        ("社会参加", "social_participation"),
+    ],
+)
 def test_outcome_type_labels(text, code):
     assert nz.parse_code(text, "outcome_type") == (code, None)
 
@@ -198,8 +246,10 @@ def test_unknown_target_group_is_an_error():
     assert nz.parse_code("一般求職者", "target_group") == (None, "unknown_code")
 
 
-@pytest.mark.parametrize("text, value", [("定着", True), ("○", True), ("離職", False), ("×", False), ("不明", None),
-                                         ("yes", True), ("no", False)])
+@pytest.mark.parametrize(
+    "text, value",
+    [("定着", True), ("○", True), ("離職", False), ("×", False), ("不明", None), ("yes", True), ("no", False)],
+)
 def test_retention(text, value):
     assert nz.parse_retention(text) == (value, None)
 
@@ -225,6 +275,7 @@ def test_sql_and_python_id_normalisation_agree_on_ascii(texts):
     from analytics.ingest.pipeline import ASCII_ID_SQL
 
     con = duckdb.connect()
-    got = con.execute(f"select list_transform($v, x -> nullif({ASCII_ID_SQL.format(x='x')}, ''))", {"v": texts}
-                      ).fetchone()[0]
+    got = con.execute(
+        f"select list_transform($v, x -> nullif({ASCII_ID_SQL.format(x='x')}, ''))", {"v": texts}
+    ).fetchone()[0]
     assert got == [nz.normalise_person_id(t) for t in texts]

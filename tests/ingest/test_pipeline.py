@@ -16,11 +16,20 @@ from analytics.ingest.load import QUARANTINE_COLUMNS
 from .conftest import MESSY, load, table_counts
 
 SINGLE_FILES = [
-    "a_cp932_consultations.csv", "b_utf8_bom_tab_consultations.csv", "d_legacy_placements.xls",
-    "e_date_formats.xlsx", "f_municipality_codes.xlsx", "g1_label_variants_consultations.csv",
-    "g2_english_headers_placements.csv", "h_personal_data.csv", "i_fullwidth_ids.csv",
-    "j1_resent_placements_a.csv", "j2_cumulative_R4_1_kamiki.csv", "k_bad_rows_consultations.csv",
-    "k2_bad_rows_placements.csv", "l_targets_platform.xlsx",
+    "a_cp932_consultations.csv",
+    "b_utf8_bom_tab_consultations.csv",
+    "d_legacy_placements.xls",
+    "e_date_formats.xlsx",
+    "f_municipality_codes.xlsx",
+    "g1_label_variants_consultations.csv",
+    "g2_english_headers_placements.csv",
+    "h_personal_data.csv",
+    "i_fullwidth_ids.csv",
+    "j1_resent_placements_a.csv",
+    "j2_cumulative_R4_1_kamiki.csv",
+    "k_bad_rows_consultations.csv",
+    "k2_bad_rows_placements.csv",
+    "l_targets_platform.xlsx",
 ]
 
 
@@ -78,8 +87,10 @@ def test_every_date_spelling_lands_as_the_same_date(con, expected):
 
 def test_every_code_spelling_lands_as_a_five_digit_code(con, expected):
     load(con, MESSY / "f_municipality_codes.xlsx")
-    stored = {r[0]: r[1:] for r in con.execute(
-        "select source_row, municipality_code, prefecture_code from consultations").fetchall()}
+    stored = {
+        r[0]: r[1:]
+        for r in con.execute("select source_row, municipality_code, prefecture_code from consultations").fetchall()
+    }
     for case in expected["f_municipality_codes.xlsx"]["municipalities"]:
         assert stored[case["row"]] == (case["expected_municipality_code"], case["expected_prefecture_code"]), case
 
@@ -103,8 +114,16 @@ def test_bad_rows_are_quarantined_with_reason_row_column_and_value(con, expected
         elif case["column"] != "相談者ID":
             assert case["column"] in set(rows.column_name), case
     reasons = set(q.reason_code)
-    assert {"invalid_date", "missing_required", "unknown_code", "unknown_municipality", "invalid_check_digit",
-            "date_out_of_range", "out_of_range", "prefecture_mismatch"} <= reasons
+    assert {
+        "invalid_date",
+        "missing_required",
+        "unknown_code",
+        "unknown_municipality",
+        "invalid_check_digit",
+        "date_out_of_range",
+        "out_of_range",
+        "prefecture_mismatch",
+    } <= reasons
     assert q.message_ja.str.len().min() > 5
     assert report.sheets[0].quarantined_by_reason["date_out_of_range"] == 2  # 2099 and 1985
 
@@ -150,7 +169,9 @@ def test_sql_hmac_matches_the_reference_implementation(db_path):
 
     key = b"k" * 32
     con = duckdb.connect()
-    got = con.execute(f"select {pseudonym.hmac_sql('$pid')}", {**pseudonym.hmac_params(key), "pid": "01-01000"}).fetchone()[0]
+    got = con.execute(
+        f"select {pseudonym.hmac_sql('$pid')}", {**pseudonym.hmac_params(key), "pid": "01-01000"}
+    ).fetchone()[0]
     assert got == pseudonym.pseudonymise("01-01000", key)
 
 
@@ -181,7 +202,9 @@ def test_rollback_removes_exactly_that_batch(con):
     assert removed["consultations"] == 30 and removed["quarantine"] >= 10
     after = table_counts(con)
     assert {k: v for k, v in after.items() if k != "batches"} == {k: v for k, v in before.items() if k != "batches"}
-    assert con.execute("select status from batches where batch_id = ?", [report.batch_id]).fetchone()[0] == "rolled_back"
+    assert (
+        con.execute("select status from batches where batch_id = ?", [report.batch_id]).fetchone()[0] == "rolled_back"
+    )
     with pytest.raises(RollbackError):
         rollback_batch(con, report.batch_id)
     # Rolled back content may be loaded again.
@@ -189,15 +212,18 @@ def test_rollback_removes_exactly_that_batch(con):
     assert again.status == "loaded" and again.total("loaded") == 30
 
 
-@pytest.mark.parametrize("content, name, code", [
-    (b"\x00\x01\x02garbage\xff\xfe" * 50, "garbage.csv", "unreadable"),
-    (b"\x82\xa0\xff\xfe\x81" * 50, "undecodable.csv", "encoding"),
-    (b"PK\x03\x04 not really a zip", "broken.xlsx", "unreadable"),
-    (b"", "empty.csv", "empty"),
-    ("題名だけ\n何もない\n".encode(), "notitle.csv", "no_header"),
-    ("個人ID,都道府県,氏名\n1,青森,山田\n".encode(), "nodate.csv", "missing_columns"),
-    (b"%PDF-1.4", "report.pdf", "unsupported_type"),
-])
+@pytest.mark.parametrize(
+    "content, name, code",
+    [
+        (b"\x00\x01\x02garbage\xff\xfe" * 50, "garbage.csv", "unreadable"),
+        (b"\x82\xa0\xff\xfe\x81" * 50, "undecodable.csv", "encoding"),
+        (b"PK\x03\x04 not really a zip", "broken.xlsx", "unreadable"),
+        (b"", "empty.csv", "empty"),
+        ("題名だけ\n何もない\n".encode(), "notitle.csv", "no_header"),
+        ("個人ID,都道府県,氏名\n1,青森,山田\n".encode(), "nodate.csv", "missing_columns"),
+        (b"%PDF-1.4", "report.pdf", "unsupported_type"),
+    ],
+)
 def test_unreadable_files_fail_clearly_and_leave_the_database_unchanged(con, tmp_path, content, name, code):
     load(con, MESSY / "i_fullwidth_ids.csv")
     before = table_counts(con)
@@ -229,8 +255,10 @@ def test_unknown_headers_can_be_mapped_explicitly_and_saved_as_a_profile(con, tm
     from analytics.ingest.profiles import save_profile_from_mapping
 
     path = tmp_path / "odd.csv"
-    path.write_text("整理番号,面接実施日,区分コード,県\nA-1,2021-05-06,長期無業,青森\nA-2,2021-06-07,不安定就労,青森\n",
-                    encoding="utf-8")
+    path.write_text(
+        "整理番号,面接実施日,区分コード,県\nA-1,2021-05-06,長期無業,青森\nA-2,2021-06-07,不安定就労,青森\n",
+        encoding="utf-8",
+    )
     with pytest.raises(IngestError):
         load(con, path)
     mapping = {"整理番号": "person_id", "面接実施日": "consultation_date", "区分コード": "target_group"}
@@ -253,8 +281,11 @@ def test_bad_explicit_mapping_is_a_clear_error(con, tmp_path):
 
 def test_total_and_note_rows_are_excluded_not_quarantined(con, tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("令和3年度 相談実績\n\n個人ID,相談日,都道府県,対象者区分\n1,2021-05-06,青森,長期無業\n"
-                    "2,2021-05-07,青森,長期無業\n\n合計,,,2\n※ 個人情報は削除済み\n注）件数は速報値\n", encoding="utf-8")
+    path.write_text(
+        "令和3年度 相談実績\n\n個人ID,相談日,都道府県,対象者区分\n1,2021-05-06,青森,長期無業\n"
+        "2,2021-05-07,青森,長期無業\n\n合計,,,2\n※ 個人情報は削除済み\n注）件数は速報値\n",
+        encoding="utf-8",
+    )
     report = load(con, path)
     sheet = report.sheets[0]
     assert (sheet.loaded, sheet.quarantined) == (2, 0)
@@ -264,8 +295,9 @@ def test_total_and_note_rows_are_excluded_not_quarantined(con, tmp_path):
 
 def test_csv_row_numbers_are_the_lines_the_sender_sees(con, tmp_path):
     path = tmp_path / "rows.csv"
-    path.write_text("個人ID,相談日,都道府県,対象者区分\n\n1,2021-05-06,青森,長期無業\n2,bad,青森,長期無業\n",
-                    encoding="utf-8")
+    path.write_text(
+        "個人ID,相談日,都道府県,対象者区分\n\n1,2021-05-06,青森,長期無業\n2,bad,青森,長期無業\n", encoding="utf-8"
+    )
     load(con, path)
     assert con.execute("select source_row from consultations").fetchall() == [(3,)]
     assert con.execute("select row_number from quarantine").fetchall() == [(4,)]
@@ -329,8 +361,9 @@ def test_the_pseudonym_key_is_created_once_under_concurrency(tmp_path):
     import threading
 
     keys = []
-    threads = [threading.Thread(target=lambda: keys.append(pseudonym.load_key(tmp_path / "x.duckdb")))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: keys.append(pseudonym.load_key(tmp_path / "x.duckdb"))) for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:

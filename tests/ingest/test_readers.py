@@ -35,7 +35,7 @@ def test_tab_separated_named_csv():
 
 def test_codes_keep_leading_zeros_and_blank_lines_keep_row_numbers():
     stage = duckdb.connect()
-    sheet = read_file(stage, "a,b\n\n01100,007\n\n\n\"x\ny\",2\n".encode(), "a.csv")[0]
+    sheet = read_file(stage, b'a,b\n\n01100,007\n\n\n"x\ny",2\n', "a.csv")[0]
     rows = _rows(stage, sheet)
     assert rows[2] == (3, "01100", "007")
     assert rows[5][1] == "x\ny"
