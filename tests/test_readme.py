@@ -51,6 +51,6 @@ def test_documented_cli_commands_exist():
 
     _load_extra_commands()
     commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    documented = set(re.findall(r"python -m analytics (\w+)", README))
+    documented = set(re.findall(r"python -m analytics ([\w-]+)", README))
     assert documented <= commands, documented - commands
     assert {"ingest", "batches", "rollback", "quarantine", "sample", "indicators", "progress"} <= documented
