@@ -80,10 +80,25 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             raise
 
 
+_INCLUDE = re.compile(r"\{\{include ([\w/]+)\}\}")
+
+
 @cache
 def sql_text(name: str) -> str:
-    """The text of ``sql/<name>.sql`` (e.g. ``indicators/consultations``)."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of ``sql/<name>.sql`` (e.g. ``indicators/consultations``), with includes expanded.
+
+    ``{{include indicators/dimension_filter}}`` is replaced by that file's SQL without its header comment,
+    so a clause shared by several files (the nine-dimension filter) is written once.
+    """
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda m: _without_header(sql_text(m.group(1))), text)
+
+
+def _without_header(sql: str) -> str:
+    lines = sql.strip().splitlines()
+    while lines and lines[0].lstrip().startswith("--"):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def bind(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:

@@ -1,0 +1,24 @@
+"""The database module: named SQL files, their shared includes, and bound parameters."""
+
+from __future__ import annotations
+
+from analytics import db
+
+
+def test_includes_are_expanded_once_and_everywhere():
+    for path in db.SQL_DIR.rglob("*.sql"):
+        name = str(path.relative_to(db.SQL_DIR).with_suffix(""))
+        assert "{{include" not in db.sql_text(name), name
+
+
+def test_the_dimension_filter_is_written_in_one_file_only():
+    inline = [p.name for p in db.SQL_DIR.rglob("*.sql")
+              if "list_contains($f_age_band" in p.read_text(encoding="utf-8")]
+    assert inline == ["dimension_filter.sql"]
+    expanded = db.sql_text("indicators/consultation_counts")
+    assert expanded.count("list_contains($f_") == 9
+    assert "次元フィルタ" not in expanded  # the include's header comment is left out
+
+
+def test_bind_keeps_only_the_parameters_a_query_names():
+    assert db.bind("select $a", {"a": 1, "b": 2}) == {"a": 1}
