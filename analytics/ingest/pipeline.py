@@ -333,18 +333,7 @@ def _prepare_sheet(
     return result
 
 
-def _trim_sql(expr: str) -> str:
-    """Trimmed (ASCII and ideographic spaces), empty → NULL (bind ``$ws``)."""
-    return f"nullif(trim({expr}, $ws), '')"
-
-
-def _width_sql(expr: str) -> str:
-    """Full-width ASCII → ASCII for free text (bind ``$fw``, ``$hw``).
-
-    DuckDB's translate() costs ~3 s per million cells with a 95-character map, so only cells that
-    contain a full-width character pay for it; parsed columns are normalised per distinct value instead.
-    """
-    return f"case when regexp_matches({expr}, '[\\x{{FF01}}-\\x{{FF5E}}]') then translate({expr}, $fw, $hw) else {expr} end"
+WHITESPACE = " \t\r\n\u3000"  # trimmed from every cell: ASCII and ideographic spaces
 
 
 def _stage_rows(
@@ -358,133 +347,120 @@ def _stage_rows(
     file_name: str,
     key: bytes,
 ) -> None:
-    """Classify, normalise and validate the data rows of one sheet into ``result``."""
+    """Classify, normalise and validate the data rows of one sheet into ``result``.
+
+    One pass over the raw cells: every mapped column is joined to a lookup table that holds each of its
+    distinct cells (as sent) already parsed, so the rows themselves are never cleaned one by one and no
+    intermediate copy of the sheet is made. Row classes (blank / total / note) are decided with wide tests
+    only for rows whose person-ID cell is not an ordinary ID (CASE evaluates its branches lazily).
+    """
     params: dict[str, object] = {
-        "fw": nz.FULLWIDTH,
-        "hw": nz.HALFWIDTH,
-        "dashes": nz.DASHES,
-        "hyphens": "-" * len(nz.DASHES),
         "total_words": TOTAL_WORDS,
         "note_pattern": NOTE_PATTERN,
         "note_starts": NOTE_STARTS,
-        "ws": " \t\r\n\u3000",
+        "ws": WHITESPACE,
         **pseudonym.hmac_params(key),
     }
     by_column = {m.column: m for m in result.matches if m.column and m.column in table.column_names}
     n = raw.table.removeprefix("raw_")
-    m_table, p_table = f"m_{n}", f"p_{n}"
+    p_table = f"p_{n}"
+    lookups: list[str] = []
 
-    # 1. rename + clean, and classify rows (blank / total / note / data).
-    all_cells = [f"c{i}" for i in range(raw.width)]
+    # 1. per column: a lookup of its distinct cells → (value, status); 2. one join of all of them.
+    joins, selects = [], []
+    for column in table.columns:
+        c = column.name
+        match = by_column.get(c)
+        sql_type = _sql_type(column)
+        if match is None:
+            selects += [f'null::{sql_type} as "{c}"', f'{BLANK}::utinyint as "{c}__status"']
+            continue
+        cell, alias = f"r.c{match.index}", f"lk_{c}"
+        if c == "person_id":
+            lookup = _person_lookup(stage, raw, match.index, data_start, params)
+            condition = f"{alias}.v = {cell}"
+        elif c == "municipality_code":
+            prefecture = by_column.get("prefecture_code")
+            lookup = _municipality_lookup(stage, raw, match.index, prefecture.index if prefecture else None, data_start)
+            prefecture_cell = f"r.c{prefecture.index}" if prefecture else "null"
+            condition = f"{alias}.v = {cell} and {alias}.prefecture_cell is not distinct from {prefecture_cell}"
+        else:
+            parser = _parser_for(column)
+            lookup = _lookup_table(stage, raw, match.index, data_start, c, parser[0] if parser else _free_text, sql_type)
+            condition = f"{alias}.v = {cell}"
+        lookups.append(lookup)
+        joins.append(f"left join {lookup} as {alias} on {condition}")
+        # an empty cell (NULL) has no lookup row: blank
+        selects += [f'{alias}.value as "{c}"', f'coalesce({alias}.status, {BLANK}) as "{c}__status"']
+
+    all_cells = [f"r.c{i}" for i in range(raw.width)]
     blank = " and ".join(f"coalesce(trim({c}, $ws), '') = ''" for c in all_cells)
-    first_cells = [_trim_sql(c) for c in all_cells[:5]]
+    first_cells = [f"nullif(trim({c}, $ws), '')" for c in all_cells[:5]]
     first_cell = f"coalesce({', '.join(first_cells)})" if len(first_cells) > 1 else first_cells[0]
     squeezed = ", ".join(f"lower(replace({c}, ' ', ''))" for c in first_cells)
     pid = by_column.get("person_id")
-    pid_clean = _trim_sql(f"c{pid.index}") if pid else "null"
+    pid_clean = f"nullif(trim(r.c{pid.index}, $ws), '')" if pid else "null"
     is_total = (
         f"list_has_any([{squeezed}], $total_words) "
         f"and ({pid_clean} is null or list_contains($total_words, lower(replace({pid_clean}, ' ', ''))))"
     )
     is_note = f"regexp_matches({first_cell}, $note_pattern) and ({pid_clean} is null or {pid_clean} = {first_cell})"
-    # Most rows carry an ordinary person ID: decide those first, so CASE evaluates the wide blank,
-    # total and note tests only on the few remaining rows.
-    plain_record = (
-        f"when {pid_clean} is not null and not list_contains($total_words, lower({pid_clean})) "
-        f"and not list_contains($note_starts, left({pid_clean}, 1)) then 'data' "
-        if pid
-        else ""
-    )
-    selects = [
-        "rowid + 1 as source_row",
+    # Most rows carry an ordinary person ID (decided once per distinct ID in its lookup): the wide blank,
+    # total and note tests run only on the few remaining rows.
+    plain_record = "when lk_person_id.plain then 'data' " if pid else ""
+    row_class = (
         f"case {plain_record}when {blank} then 'blank' when {is_total} then 'total' when {is_note} then 'note' "
-        f"else 'data' end as row_class",
-    ]
-    for column in table.columns:
-        match = by_column.get(column.name)
-        if match is None:
-            selects.append(f'null::varchar as "{column.name}__raw"')
-        else:
-            raw_value = _trim_sql(f"c{match.index}")
-            if _parser_for(column) is None and column.name != "person_id":  # free text: stored as cleaned here
-                raw_value = _width_sql(raw_value)
-            selects.append(f'{raw_value} as "{column.name}__raw"')
+        f"else 'data' end"
+    )
     _execute(
         stage,
-        f"create table {m_table} as select {', '.join(selects)} from {raw.table} where rowid >= {data_start}",
+        f"create table {p_table} as select r.rowid + 1 as source_row, {row_class} as row_class, "
+        f"{', '.join(selects)} from {raw.table} as r {' '.join(joins)} where r.rowid >= {data_start}",
         params,
     )
-    # Staging tables are dropped as soon as they are not needed: a million-row file must fit in memory.
-    # The raw table stays until the quarantine has taken the cells as sent (rowid + 1 = source_row).
-    counts = dict(stage.execute(f"select row_class, count(*) from {m_table} group by all").fetchall())
+    for lookup in lookups:
+        stage.execute(f"drop table {lookup}")
+    counts = dict(stage.execute(f"select row_class, count(*) from {p_table} group by all").fetchall())
     result.excluded = {t: int(counts.get(t, 0)) for t in EXCLUDED_TYPES}
     result.excluded["title"] = title_rows
 
-    # 2. parse each distinct value once, in Python, and join back.
-    joins, typed = [], []
-    for column in table.columns:
-        c = column.name
-        if c == "person_id":
-            lookup = _person_lookup(stage, m_table, params)
-            joins.append(f"left join {lookup} as lk_person_id on lk_person_id.v = m.person_id__raw")
-            typed += ["lk_person_id.value as person_id", "null::varchar as person_id__reason"]
-            continue
-        if c == "municipality_code":
-            continue  # needs the parsed prefecture: below
-        parser = _parser_for(column)
-        if parser is None:  # free text
-            typed += [f'm."{c}__raw" as "{c}"', f'null::varchar as "{c}__reason"']
-            continue
-        lookup = _lookup_table(stage, m_table, c, parser[0])
-        joins.append(f'left join {lookup} as lk_{c} on lk_{c}.v = m."{c}__raw"')
-        typed += [f'lk_{c}.value::{parser[1]} as "{c}"', f'lk_{c}.reason as "{c}__reason"']
-    if "municipality_code" in table.column_names:
-        lookup = _municipality_lookup(stage, m_table)
-        joins.append(
-            f"left join {lookup} as lk_muni on lk_muni.v = m.municipality_code__raw "
-            f"and lk_muni.pref is not distinct from lk_prefecture_code.value"
-        )
-        typed += ["lk_muni.value as municipality_code", "lk_muni.reason as municipality_code__reason"]
-    missing = [f'm."{c}__raw" is null as "{c}__missing"' for c in table.column_names]
-    _execute(
-        stage,
-        f"create table {p_table} as select m.source_row, {', '.join(typed)}, {', '.join(missing)} "
-        f"from {m_table} as m {' '.join(joins)} where m.row_class = 'data'",
-        params,
-    )
-
     # 3. issues: one row per problem (column, reason); a row with any problem is quarantined.
+    data = f"{p_table} where row_class = 'data'"
     issue_selects = []
     for column in table.columns:
         c = column.name
-        issue_selects.append(
-            f'select source_row, {_q(c)} as column_key, "{c}__reason" as reason_code '
-            f'from {p_table} where "{c}__reason" is not null'
+        status = f'"{c}__status"'
+        issue_selects.append(  # status 2 is the first reason code (lists are 1-based)
+            f"select source_row, {_q(c)} as column_key, list_extract($reason_codes, {status} - {BLANK}) as reason_code "
+            f"from {data} and {status} > {BLANK}"
         )
         if column.required:
             issue_selects.append(
-                f"select source_row, {_q(c)}, 'missing_required' from {p_table} where \"{c}__missing\""
+                f"select source_row, {_q(c)}, 'missing_required' from {data} and \"{c}__status\" = {BLANK}"
             )
     if table.name == "consultations":
+        # no region at all: both cells empty, or a prefecture cell that names no prefecture (全国)
         issue_selects.append(
-            f"select source_row, null, 'missing_region' from {p_table} "
-            f"where municipality_code__missing and prefecture_code__missing"
+            f"select source_row, null, 'missing_region' from {data} and municipality_code is null "
+            f"and prefecture_code is null and municipality_code__status <= {BLANK} and prefecture_code__status <= {BLANK}"
         )
     if "municipality_code" in table.column_names:
         issue_selects.append(
-            f"select source_row, 'prefecture_code', 'prefecture_mismatch' from {p_table} "
-            f"where left(municipality_code, 2) <> prefecture_code"
+            f"select source_row, 'prefecture_code', 'prefecture_mismatch' from {data} "
+            f"and left(municipality_code, 2) <> prefecture_code"
         )
     if table.name == "targets":
         issue_selects.append(
-            f"select source_row, null, 'missing_period' from {p_table} where fiscal_year__missing and stage__missing"
+            f"select source_row, null, 'missing_period' from {data} "
+            f"and fiscal_year__status = {BLANK} and stage__status = {BLANK}"
         )
     issues_table = f"i_{n}"
+    params["reason_codes"] = REASON_CODES
     _execute(stage, f"create table {issues_table} as {' union all '.join(issue_selects)}", params)
     result.issues = _issue_frame(
         stage, issues_table, raw.table, p_table, table, by_column, raw.name, file_name, result.kind
     )
-    stage.execute(f"drop table {m_table}; drop table {raw.table}")
+    stage.execute(f"drop table {raw.table}")
     result.quarantined = stage.execute(f"select count(distinct source_row) from {issues_table}").fetchone()[0]
     result.quarantined_by_reason = dict(
         stage.execute(
@@ -492,37 +468,38 @@ def _stage_rows(
         ).fetchall()
     )
 
-    # 4. rows to load; within the file the first occurrence of a duplicate key is kept.
-    out_columns = _output_columns(table)
-    key_sql = ", ".join(f'"{k}"' for k in table.duplicate_key)
-    valid_table = f"v_{n}"
-    _execute(
-        stage,
-        f"""
-        create table {valid_table} as
-        with clean_rows as (
-            select * from {p_table} p
-            where not exists (select 1 from {issues_table} i where i.source_row = p.source_row)
-        ),
-        first_of_key as (
-            select min(source_row) as source_row from clean_rows group by {key_sql}
-        )
-        select {_q(raw.name)} as source_sheet, source_row, {", ".join(out_columns)},
-               source_row not in (select source_row from first_of_key) as is_duplicate
-        from clean_rows
-    """,
-        params,
+    # 4. rows to load; within the file the first occurrence of a duplicate key is kept. Keys are compared
+    # exactly, but only among rows whose key hash repeats (a cheap integer aggregate finds those).
+    clean_rows = (
+        f"select * from {data} and not exists (select 1 from {issues_table} i where i.source_row = {p_table}.source_row)"
     )
-
-    stage.execute(f"drop table {p_table}; drop table {issues_table}")
-    result.duplicates_in_file = stage.execute(f"select count(*) from {valid_table} where is_duplicate").fetchone()[0]
-    result.valid = stage.execute(
-        f"select * exclude (is_duplicate) from {valid_table} where not is_duplicate"
-    ).fetch_arrow_table()
+    key_sql = ", ".join(f'"{k}"' for k in table.duplicate_key)
+    duplicates_table = f"d_{n}"
+    stage.execute(f"""
+        create table {duplicates_table} as
+        with keyed as (select source_row, {key_sql}, hash({key_sql}) as key_hash from ({clean_rows})),
+        repeated as (select key_hash from keyed group by key_hash having count(*) > 1)
+        select source_row from keyed
+        where key_hash in (select key_hash from repeated)
+        qualify row_number() over (partition by {key_sql} order by source_row) > 1
+    """)
+    result.duplicates_in_file = stage.execute(f"select count(*) from {duplicates_table}").fetchone()[0]
+    rows_to_load = (
+        f"select {_q(raw.name)} as source_sheet, source_row, {', '.join(_output_columns(table))} "
+        f"from ({clean_rows}) as c where source_row not in (select source_row from {duplicates_table})"
+    )
+    result.valid = stage.execute(rows_to_load).fetch_arrow_table()
+    stage.register("_valid_arrow", result.valid)
     result.preview = stage.execute(
-        f"select * exclude (is_duplicate, source_sheet) from {valid_table} order by source_row limit {PREVIEW_ROWS}"
+        f"select * exclude (source_sheet) from _valid_arrow order by source_row limit {PREVIEW_ROWS}"
     ).df()
-    stage.execute(f"drop table {valid_table}")
+    stage.unregister("_valid_arrow")
+    stage.execute(f"drop table {p_table}; drop table {issues_table}; drop table {duplicates_table}")
+
+
+def _sql_type(column: contract.Column) -> str:
+    parser = _parser_for(column)
+    return parser[1] if parser else "varchar"
 
 
 def _output_columns(table: contract.Table) -> list[str]:
@@ -541,56 +518,103 @@ def _output_columns(table: contract.Table) -> list[str]:
     return columns
 
 
-def _text_table(stage: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list]) -> str:
-    """Store Python lists as a staging table of VARCHAR columns (lists may hold None)."""
+# A lookup's ``status`` per distinct cell: 0 = a value (or a legitimate "none", e.g. 全国), 1 = blank,
+# 2 + i = REASON_CODES[i]. One small integer travels through the joins instead of a reason text and a flag.
+OK, BLANK = 0, 1
+REASON_CODES = list(REASONS)
+
+
+def _status(parsed: tuple[object, str | None], cell: object) -> int:
+    if parsed[1] is not None:
+        return BLANK + 1 + REASON_CODES.index(parsed[1])
+    return BLANK if parsed[0] is None and nz.clean_text(cell) is None else OK
+
+
+def _text_table(stage: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list], *, types=None) -> str:
+    """Store Python lists as a staging table (VARCHAR columns unless ``types`` says otherwise; None → NULL)."""
     import pyarrow as pa
 
-    arrow = pa.table(
-        {
-            k: pa.array([None if v is None else str(v) for v in values], type=pa.string())
-            for k, values in columns.items()
-        }
-    )
-    stage.register(f"{name}_arrow", arrow)
-    stage.execute(f"create table {name} as select * from {name}_arrow")
+    types = types or {}
+    arrays = {
+        k: (
+            pa.array(values, type=pa.uint8())
+            if types.get(k) == "utinyint"
+            else pa.array([None if v is None else str(v) for v in values], type=pa.string())
+        )
+        for k, values in columns.items()
+    }
+    stage.register(f"{name}_arrow", pa.table(arrays))
+    select = ", ".join(f"{k}::{types[k]} as {k}" if k in types else k for k in columns)
+    stage.execute(f"create table {name} as select {select} from {name}_arrow")
     stage.unregister(f"{name}_arrow")
     return name
 
 
-def _lookup_table(stage: duckdb.DuckDBPyConnection, m_table: str, column: str, parser: Parser) -> str:
-    values = [
-        r[0]
-        for r in stage.execute(
-            f'select distinct "{column}__raw" from {m_table} where row_class = \'data\' and "{column}__raw" is not null'
-        ).fetchall()
-    ]
-    parsed = [parser(v) for v in values]
-    return _text_table(
-        stage,
-        f"lk_{m_table}_{column}",
-        {
-            "v": values,
-            "value": [None if p[0] is None else _as_text(p[0]) for p in parsed],
-            "reason": [p[1] for p in parsed],
-        },
+def _distinct_cells(stage: duckdb.DuckDBPyConnection, raw: RawSheet, index: int, data_start: int) -> list[str]:
+    return (
+        stage.execute(f"select distinct c{index} from {raw.table} where rowid >= {data_start} and c{index} is not null")
+        .fetch_arrow_table()
+        .column(0)
+        .to_pylist()
     )
 
 
-def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[str, object]) -> str:
-    """Distinct IDs → normalised → pseudonymised (HMAC in SQL).
+def _free_text(value: object) -> tuple[object, str | None]:
+    """Free text (agency name, industry…): trimmed, full-width ASCII made ASCII, otherwise as sent."""
+    text = str(value).strip(WHITESPACE)
+    if not text:
+        return None, None
+    if any("\uff01" <= ch <= "\uff5e" for ch in text):
+        text = text.translate(_FULLWIDTH_TO_ASCII)
+    return text, None
+
+
+_FULLWIDTH_TO_ASCII = str.maketrans(nz.FULLWIDTH, nz.HALFWIDTH)
+
+
+def _lookup_table(
+    stage: duckdb.DuckDBPyConnection,
+    raw: RawSheet,
+    index: int,
+    data_start: int,
+    column: str,
+    parser: Parser,
+    sql_type: str,
+) -> str:
+    """The distinct cells of one column (as sent) with their parsed value (typed) and status."""
+    values = _distinct_cells(stage, raw, index, data_start)
+    parsed = [parser(v) for v in values]
+    return _text_table(
+        stage,
+        f"lk_{raw.table}_{column}",
+        {
+            "v": values,
+            "value": [None if p[0] is None else _as_text(p[0]) for p in parsed],
+            "status": [_status(p, v) for p, v in zip(parsed, values, strict=True)],
+        },
+        types={"value": sql_type, "status": "utinyint"},
+    )
+
+
+def _person_lookup(
+    stage: duckdb.DuckDBPyConnection, raw: RawSheet, index: int, data_start: int, params: dict[str, object]
+) -> str:
+    """Distinct ID cells → normalised → pseudonymised (HMAC in SQL), with the row-class shortcut ``plain``.
 
     Plain ASCII IDs (most systems) are normalised in SQL (spaces removed, upper case); only IDs with
     full-width or other non-ASCII characters (０１－０１０００) go through ``normalise_person_id`` in Python.
-    Both give the same result for ASCII input (tested).
+    Both give the same result for ASCII input (tested). ``plain`` marks an ordinary ID: not empty, not a
+    total word (合計), not the start of a note (※): its row is a record without further tests.
     """
+    cell = f"c{index}"
     wide = [
         r[0]
         for r in stage.execute(
-            f"select distinct person_id__raw from {m_table} where row_class = 'data' and person_id__raw is not null "
-            f"and not regexp_matches(person_id__raw, '^[\\x00-\\x7F]*$')"
+            f"select distinct {cell} from {raw.table} where rowid >= {data_start} and {cell} is not null "
+            f"and not regexp_matches({cell}, '^[\\x00-\\x7F]*$')"
         ).fetchall()
     ]
-    name = f"lk_{m_table}_person_id"
+    name = f"lk_{raw.table}_person_id"
     wide_table = _text_table(
         stage, f"{name}_wide", {"v": wide, "normalised": [nz.normalise_person_id(v) for v in wide]}
     )
@@ -599,13 +623,23 @@ def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[
         f"""
         create table {name} as
         with ids as (
-            select distinct person_id__raw as v from {m_table} where row_class = 'data' and person_id__raw is not null
+            select distinct {cell} as v from {raw.table} where rowid >= {data_start} and {cell} is not null
         ),
         normalised as (
-            select ids.v, coalesce(w.normalised, {ASCII_ID_SQL.format(x="ids.v")}) as normalised
+            select
+                ids.v,
+                case when w.v is not null then w.normalised
+                     else nullif({ASCII_ID_SQL.format(x="ids.v")}, '') end as normalised,
+                nullif(trim(ids.v, $ws), '') as trimmed
             from ids left join {wide_table} w on w.v = ids.v
         )
-        select v, {pseudonym.hmac_sql("normalised")} as value from normalised
+        select
+            v,
+            {pseudonym.hmac_sql("normalised")} as value,
+            case when normalised is null then {BLANK} else {OK} end::utinyint as status,
+            normalised is not null and not list_contains($total_words, lower(trimmed))
+                and not list_contains($note_starts, left(trimmed, 1)) as plain
+        from normalised
     """,
         params,
     )
@@ -613,24 +647,26 @@ def _person_lookup(stage: duckdb.DuckDBPyConnection, m_table: str, params: dict[
     return name
 
 
-def _municipality_lookup(stage: duckdb.DuckDBPyConnection, m_table: str) -> str:
-    """Distinct (municipality cell, parsed prefecture) pairs: a name like 府中市 needs its prefecture."""
-    pref_lookup = f"lk_{m_table}_prefecture_code"
-    pairs = stage.execute(f"""
-        select distinct m.municipality_code__raw, lk.value
-        from {m_table} m left join {pref_lookup} lk on lk.v = m.prefecture_code__raw
-        where m.row_class = 'data' and m.municipality_code__raw is not null
-    """).fetchall()
-    parsed = [nz.parse_municipality(v, p) for v, p in pairs]
+def _municipality_lookup(
+    stage: duckdb.DuckDBPyConnection, raw: RawSheet, index: int, prefecture_index: int | None, data_start: int
+) -> str:
+    """Distinct (municipality cell, prefecture cell) pairs: a name like 府中市 needs its prefecture."""
+    prefecture_cell = f"c{prefecture_index}" if prefecture_index is not None else "null::varchar"
+    pairs = stage.execute(
+        f"select distinct c{index}, {prefecture_cell} from {raw.table} where rowid >= {data_start} and c{index} is not null"
+    ).fetchall()
+    prefectures = {p: nz.parse_prefecture(p)[0] for p in {p for _, p in pairs if p is not None}}
+    parsed = [nz.parse_municipality(v, prefectures.get(p)) for v, p in pairs]
     return _text_table(
         stage,
-        f"lk_{m_table}_municipality",
+        f"lk_{raw.table}_municipality",
         {
-            "v": [p[0] for p in pairs],
-            "pref": [p[1] for p in pairs],
+            "v": [v for v, _ in pairs],
+            "prefecture_cell": [p for _, p in pairs],
             "value": [r[0] for r in parsed],
-            "reason": [r[1] for r in parsed],
+            "status": [_status(r, v) for r, (v, _) in zip(parsed, pairs, strict=True)],
         },
+        types={"status": "utinyint"},
     )
 
 
