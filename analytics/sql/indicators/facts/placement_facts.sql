@@ -8,12 +8,13 @@
 -- Needs person_facts to be current.
 insert into placement_facts by name
 with consultation_keys as (
-    -- ordering key so that same-day consultations are ordered deterministically in the ASOF join;
-    -- only the key travels through the join (small), the attributes are joined back afterwards
+    -- ordering key so that same-day consultations are ordered deterministically in the ASOF join (date,
+    -- batch, row, then rowid, as in person_facts); only the key travels through the join (small), the
+    -- attributes are joined back afterwards by the rowid it ends with
     select
         person_id,
         (date_diff('day', date '1970-01-01', consultation_date)::hugeint * 100000000000000000000
-            + batch_id::hugeint * 10000000000 + source_row) as order_key
+            + batch_id::hugeint * 10000000000 + source_row) * 1000000000000 + consultation_rowid as order_key
     from scoped_consultations
 ),
 
@@ -21,7 +22,7 @@ placement_keys as (
     select
         p.*,
         (date_diff('day', date '1970-01-01', p.placement_date)::hugeint * 100000000000000000000
-            + 99999999999999999999) as order_key
+            + 99999999999999999999) * 1000000000000 + 999999999999 as order_key
     from scoped_placements as p
 ),
 
@@ -43,15 +44,7 @@ with_before as (
         c.gender as b_gender,
         c.age_band as b_age_band
     from asof_keys as a
-    left join scoped_consultations as c
-        on c.person_id = a.person_id
-        and c.consultation_date = date '1970-01-01' + (a.before_key // 100000000000000000000)::integer
-        and c.batch_id = (a.before_key // 10000000000) % 10000000000
-        and c.source_row = a.before_key % 10000000000
-    -- two sheets of one batch can share a row number: keep one
-    qualify row_number() over (
-        partition by a.batch_id, a.source_sheet, a.source_row order by c.source_sheet nulls first
-    ) = 1
+    left join scoped_consultations as c on c.consultation_rowid = (a.before_key % 1000000000000)::bigint
 ),
 
 resolved as (
