@@ -82,6 +82,7 @@ def prepare_file(
     header_row: int | None = None,
     key: bytes,
     profiles: list[tuple[str, dict[str, str]]] | None = None,
+    content_hash: str | None = None,
 ) -> IngestReport:
     """Read and validate one file without writing anything.
 
@@ -93,7 +94,8 @@ def prepare_file(
     if kind is not None and kind not in contract.TABLES:
         raise IngestError("bad_mapping", detail=f"--kind {kind}")
     _check_mapping(mapping)
-    report = IngestReport(file=Path(file_name).name, content_hash=hashlib.sha256(data).hexdigest(), status="prepared")
+    content_hash = content_hash or hashlib.sha256(data).hexdigest()  # callers that looked it up pass it
+    report = IngestReport(file=Path(file_name).name, content_hash=content_hash, status="prepared")
     stage = _staging_connection()
     try:
         raw_sheets = read_file(stage, data, file_name)
@@ -169,11 +171,12 @@ def ingest_file(
         except OSError as exc:
             raise IngestError("unreadable", file=str(path), detail=exc.strerror or str(exc)) from exc
     name = file_name or path.name
-    existing = load.find_batch_by_hash(con, hashlib.sha256(data).hexdigest())
+    content_hash = hashlib.sha256(data).hexdigest()
+    existing = load.find_batch_by_hash(con, content_hash)
     if existing is not None:
         return IngestReport(
             file=name,
-            content_hash=hashlib.sha256(data).hexdigest(),
+            content_hash=content_hash,
             status="already_loaded",
             existing_batch_id=existing,
         )
@@ -187,6 +190,7 @@ def ingest_file(
         header_row=header_row,
         key=key,
         profiles=profile_store.list_profiles(con),
+        content_hash=content_hash,
     )
     del data  # the file's bytes are not needed for writing: free them before the database's buffers grow
     return load.load_prepared(con, prepared, loaded_by=loaded_by)
@@ -224,7 +228,13 @@ def ingest_path(
         con.close()
     if existing is None:
         prepared = prepare_file(
-            data, path.name, kind=kind, mapping=mapping, key=pseudonym.load_key(db_path), profiles=saved_profiles
+            data,
+            path.name,
+            kind=kind,
+            mapping=mapping,
+            key=pseudonym.load_key(db_path),
+            profiles=saved_profiles,
+            content_hash=content_hash,
         )
         del data
         con = db.connect(db_path)
@@ -602,7 +612,7 @@ def _person_lookup(
     """Distinct ID cells → normalised → pseudonymised (HMAC in SQL), with the row-class shortcut ``plain``.
 
     Plain ASCII IDs (most systems) are normalised in SQL (spaces removed, upper case); only IDs with
-    full-width or other non-ASCII characters (０１－０１０００) go through ``normalise_person_id`` in Python.
+    full-width or other non-ASCII characters (０１－０１０００) go through ``normalise_person_ids`` (Arrow).
     Both give the same result for ASCII input (tested). ``plain`` marks an ordinary ID: not empty, not a
     total word (合計), not the start of a note (※): its row is a record without further tests.
     """
@@ -616,7 +626,7 @@ def _person_lookup(
     ]
     name = f"lk_{raw.table}_person_id"
     wide_table = _text_table(
-        stage, f"{name}_wide", {"v": wide, "normalised": [nz.normalise_person_id(v) for v in wide]}
+        stage, f"{name}_wide", {"v": wide, "normalised": nz.normalise_person_ids(wide)}
     )
     _execute(
         stage,

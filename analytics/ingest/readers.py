@@ -271,12 +271,23 @@ def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[o
     # Column by column, each distinct cell value converted once, straight into Arrow strings
     # (no pandas object frame: DuckDB reads Arrow without converting Python objects again).
     padded = cells if all(len(r) == width for r in cells) else [list(r) + [None] * (width - len(r)) for r in cells]
-    columns = [pa.array(_cells_as_text(column), type=pa.string()) for column in zip(*padded, strict=True)]
+    columns = [_column_as_arrow_text(column) for column in zip(*padded, strict=True)]
     stage.register("_excel_arrow", pa.table(columns, names=[f"c{i}" for i in range(width)]))
     stage.execute(f"create table {table} as select * from _excel_arrow")
     stage.unregister("_excel_arrow")
     head = [[_cell_text(v) for v in row] for row in padded[:HEAD_ROWS]]
     return RawSheet(name, table, width, len(cells), head, merged)
+
+
+def _column_as_arrow_text(column: tuple[object, ...]):
+    """One column of cells as an Arrow string array: text columns in one Arrow call, others per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if all(type(v) is str or v is None for v in column):  # the usual text column: no Python work per cell
+        array = pa.array(column, type=pa.string())
+        return pc.if_else(pc.equal(pc.utf8_trim_whitespace(array), ""), pa.scalar(None, pa.string()), array)
+    return pa.array(_cells_as_text(column), type=pa.string())
 
 
 def _cells_as_text(column: tuple[object, ...]) -> list[str | None]:

@@ -279,3 +279,16 @@ def test_sql_and_python_id_normalisation_agree_on_ascii(texts):
         f"select list_transform($v, x -> nullif({ASCII_ID_SQL.format(x='x')}, ''))", {"v": texts}
     ).fetchone()[0]
     assert got == [nz.normalise_person_id(t) for t in texts]
+
+
+_ID_ALPHABET = st.sampled_from(
+    list("0123456789abcXYZ-_ .\t") + [chr(c) for c in (0xFF10, 0xFF21, 0xFF41, 0xFF0D, 0x3000, 0x2010, 0x2011, 0x2212,
+                                                      0xFF70, 0x30FC, 0x00DF, 0x00A0, 0x9AD9, 0x0301, 0x0B, 0x1C)]
+)
+
+
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet=_ID_ALPHABET, max_size=12), max_size=40))
+def test_vectorised_id_normalisation_agrees_with_the_definition(texts):
+    # full-width, dashes, ideographic and non-breaking spaces, ß, a combining accent, kanji, ASCII controls
+    assert nz.normalise_person_ids(texts) == [nz.normalise_person_id(t) for t in texts]

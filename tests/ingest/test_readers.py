@@ -8,6 +8,7 @@ import io
 import duckdb
 import openpyxl
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from analytics.ingest.errors import IngestError
 from analytics.ingest.readers import read_file
@@ -69,3 +70,12 @@ def test_equal_but_different_cells_keep_their_own_text():
     from analytics.ingest.readers import _cells_as_text
 
     assert _cells_as_text((True, 1.0, 1, None, "")) == ["TRUE", "1", "1", None, None]
+
+
+@settings(deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab1 \t\n") + ["\u3000", "\xa0", "\u2028", "髙"]))),
+                max_size=30))
+def test_text_columns_converted_in_one_arrow_call_match_cell_by_cell(column):
+    from analytics.ingest.readers import _cell_text, _column_as_arrow_text
+
+    assert _column_as_arrow_text(tuple(column)).to_pylist() == [_cell_text(v) for v in column]
