@@ -284,7 +284,7 @@ def _column_as_arrow_text(column: tuple[object, ...]):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if all(type(v) is str or v is None for v in column):  # the usual text column: no Python work per cell
+    if set(map(type, column)) <= {str, type(None)}:  # the usual text column: no Python work per cell
         array = pa.array(column, type=pa.string())
         return pc.if_else(pc.equal(pc.utf8_trim_whitespace(array), ""), pa.scalar(None, pa.string()), array)
     return pa.array(_cells_as_text(column), type=pa.string())
