@@ -24,6 +24,7 @@ HEAD_ROWS = 40  # rows scanned for the header: title blocks are rarely longer
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 UTF8_BOM = b"\xef\xbb\xbf"
+ENCODE_SLICE_CHARS = 8 * 1024 * 1024
 
 
 @dataclass
@@ -195,11 +196,12 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
     table = _staging_name(stage)
     fd, tmp = tempfile.mkstemp(suffix=".csv")
     try:
-        encoded = text.encode("utf-8")  # encoding first and writing bytes is twice as fast as a text file
-        del text
+        # Encoding slices and writing bytes is twice as fast as a text-mode file, and the slices keep the
+        # UTF-8 copy from doubling the memory the decoded text already takes.
         with os.fdopen(fd, "wb") as fh:
-            fh.write(encoded)
-        del encoded
+            for start in range(0, len(text), ENCODE_SLICE_CHARS):
+                fh.write(text[start : start + ENCODE_SLICE_CHARS].encode("utf-8"))
+        del text
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         # max_line_size: a line may hold max_columns cells of max_cell_chars characters (UTF-8: ≤ 4 bytes each).
         max_line = max(2_097_152, limits.max_cell_chars * 4 * 4)

@@ -371,3 +371,13 @@ def test_the_pseudonym_key_is_created_once_under_concurrency(tmp_path):
     assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 32
     assert (tmp_path / "pseudonym.key").stat().st_mode & 0o777 == 0o600
     assert not list(tmp_path.glob(".pseudonym-*"))
+
+
+def test_a_consultation_placed_in_the_whole_nation_has_no_region(con, tmp_path):
+    # 「全国」 is a valid prefecture cell for a national target, but a consultation needs a real region:
+    # quarantined as missing_region, never a row without a prefecture (which the table refuses).
+    path = tmp_path / "national.csv"
+    path.write_text(C + "1,2021-04-05,,全国,長期無業,40\n2,2021-04-05,,青森,長期無業,40\n", encoding="utf-8")
+    report = load(con, path)
+    assert (report.total("loaded"), report.total("quarantined")) == (1, 1)
+    assert con.execute("select reason_code, row_number from quarantine").fetchall() == [("missing_region", 2)]
