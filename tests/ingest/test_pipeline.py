@@ -381,3 +381,22 @@ def test_a_consultation_placed_in_the_whole_nation_has_no_region(con, tmp_path):
     report = load(con, path)
     assert (report.total("loaded"), report.total("quarantined")) == (1, 1)
     assert con.execute("select reason_code, row_number from quarantine").fetchall() == [("missing_region", 2)]
+
+
+def test_rows_repeated_within_one_file_are_loaded_once(con, tmp_path):
+    # same person, date and agency (an empty agency included) → one record; another agency is another record
+    path = tmp_path / "repeats.csv"
+    header = "個人ID,相談日,都道府県,対象者区分,機関名\n"
+    rows = [
+        "A1,2021-04-05,青森,長期無業,サポステ青森",
+        "A1,2021-04-05,青森,長期無業,サポステ青森",  # duplicate of row 2
+        "a1,2021/4/5,青森県,長期にわたり無業の状態にある方,サポステ青森",  # same after normalisation
+        "A1,2021-04-05,青森,長期無業,ハローワーク青森",
+        "B2,2021-04-06,青森,長期無業,",
+        "B2,2021-04-06,青森,長期無業,",  # duplicate with an empty agency
+    ]
+    path.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    report = load(con, path)
+    sheet = report.sheets[0]
+    assert (sheet.loaded, sheet.duplicates_in_file) == (3, 3)
+    assert con.execute("select list(source_row order by source_row) from consultations").fetchone()[0] == [2, 5, 6]
