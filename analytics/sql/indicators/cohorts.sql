@@ -18,15 +18,7 @@ with base as (
         first_consultation_date,
         months_to_first_regular,
         months_to_first_placement,
-        first_fiscal_year as fiscal_year,
-        first_fiscal_quarter as fiscal_quarter,
-        first_month as month,
-        first_prefecture_code as prefecture_code,
-        first_municipality_code as municipality_code,
-        first_target_group as target_group,
-        first_agency_type as agency_type,
-        first_gender as gender,
-        first_age_band as age_band
+        {{include indicators/cohort_dimensions}}
     from person_facts
 ),
 

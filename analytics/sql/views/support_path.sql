@@ -18,15 +18,7 @@ base as (
         pf.first_placement_date,
         pf.first_regular_date,
         r.person_id is not null as is_retained,
-        pf.first_fiscal_year as fiscal_year,
-        pf.first_fiscal_quarter as fiscal_quarter,
-        pf.first_month as month,
-        pf.first_prefecture_code as prefecture_code,
-        pf.first_municipality_code as municipality_code,
-        pf.first_target_group as target_group,
-        pf.first_agency_type as agency_type,
-        pf.first_gender as gender,
-        pf.first_age_band as age_band
+        {{include indicators/cohort_dimensions}}
     from person_facts as pf
     left join retained as r using (person_id)
 ),
