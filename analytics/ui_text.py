@@ -470,6 +470,198 @@ TEXT: dict[str, tuple[str, str]] = {
         "Source: loaded consultation and placement records<br>Data as of {as_of}",
     ),
     "chart.small_denominator": ("※ 分母10未満（参考値）", "* denominator under 10 (indicative)"),
+    # upload (データ取込) and history (取込履歴) pages: analytics.upload, pages/upload_page.py, pages/history_page.py
+    "upload.title": ("データ取込", "Upload data"),
+    "upload.caption": (
+        "都道府県や支援機関から届いた相談記録・就職等実績・目標の CSV／Excel をまとめて取り込みます。"
+        "ファイルを置くと、取り込む前に列の対応・件数・保留になる行を確認できます。「取り込む」を押すまで何も保存されません。",
+        "Load consultation, placement and target files (CSV/Excel) from prefectures and agencies. Drop them here to "
+        "check the column mapping, the counts and the rows that would be kept aside; nothing is saved until you "
+        "press “Load”.",
+    ),
+    "upload.templates": ("記入用テンプレート（Excel）", "Excel templates"),
+    "upload.templates_help": (
+        "見出し・記入例・選択肢（ドロップダウン）・各列の説明付き。テンプレートに記入したファイルはそのまま取り込めます。",
+        "Headers, an example row, drop-down lists and a sheet explaining each column. Files filled in from a "
+        "template load as they are.",
+    ),
+    "upload.template_button": ("{kind}のテンプレート", "{kind} template"),
+    "upload.uploader": ("ファイルを選ぶ（複数可）", "Choose files (several at once)"),
+    "upload.uploader_help": (
+        "CSV（UTF-8／Shift_JIS）・Excel（.xlsx／.xls）。"
+        "1ファイル {mb} MB・{rows} 行まで、一度に {files} ファイルまで。",
+        "CSV (UTF-8/Shift_JIS) or Excel (.xlsx/.xls). Up to {mb} MB and {rows} rows per file, {files} files at once.",
+    ),
+    "upload.empty": (
+        "ファイルを上の枠にドラッグ＆ドロップするか、「Upload」から選んでください。",
+        "Drag and drop files onto the box above, or choose them with “Upload”.",
+    ),
+    "upload.preparing": ("確認中 {i}/{n}: {file}", "Checking {i}/{n}: {file}"),
+    "upload.too_many_files": (
+        "一度に取り込めるのは {limit} ファイルまでです（{n} ファイルが選ばれています）。"
+        "最初の {limit} ファイルだけを確認します。",
+        "At most {limit} files at once ({n} chosen); only the first {limit} are checked.",
+    ),
+    "upload.summary": ("確認結果（まだ保存していません）", "Check result (nothing saved yet)"),
+    "upload.file_ready": ("取込可能", "Ready"),
+    "upload.file_error": ("取り込めません", "Cannot load"),
+    "upload.file_already": ("取込済み（バッチ {batch}）", "Already loaded (batch {batch})"),
+    "upload.already_loaded": (
+        "同じ内容のファイルはバッチ {batch} で取込済みです。このファイルは取り込みません。",
+        "A file with identical content was loaded as batch {batch}; this file will be skipped.",
+    ),
+    "upload.options": ("読み取り方の指定", "How to read the file"),
+    "upload.kind": ("種別", "Kind"),
+    "upload.kind_auto": ("自動判定", "Detect"),
+    "upload.sheet": ("シート", "Sheet"),
+    "upload.sheet_all": ("すべてのシート", "All sheets"),
+    "upload.header_row": ("見出し行（0 = 自動）", "Header row (0 = detect)"),
+    "upload.sheet_heading": (
+        "シート「{sheet}」: {kind}・見出し {row} 行目",
+        "Sheet “{sheet}”: {kind}, header row {row}",
+    ),
+    "upload.sheet_heading_2rows": (
+        "シート「{sheet}」: {kind}・見出し {first}〜{row} 行目（2段）",
+        "Sheet “{sheet}”: {kind}, header rows {first}–{row} (two rows)",
+    ),
+    "upload.sheet_skipped": ("シート「{sheet}」はスキップします: {reason}", "Sheet “{sheet}” is skipped: {reason}"),
+    "upload.rows_read": ("読込行", "Rows read"),
+    "upload.rows_to_load": ("取込予定", "To load"),
+    "upload.rows_quarantined": ("保留", "Quarantined"),
+    "upload.rows_duplicate": ("重複（取込済み）", "Duplicates"),
+    "upload.rows_excluded": ("除外（表題・合計・注記など）", "Excluded (title, total, notes)"),
+    "upload.mapping": ("列の対応（見出し → 取込先）", "Column mapping (header → stored column)"),
+    "upload.mapping_help": (
+        "取込先が違う列は右の選択肢で直してください。直すと下の件数とプレビューが更新されます。",
+        "Correct a wrong mapping with the select box; the counts and preview below update.",
+    ),
+    "upload.col_letter": ("列", "Col."),
+    "upload.col_header": ("見出し", "Header"),
+    "upload.col_target": ("取込先", "Stored as"),
+    "upload.col_confidence": ("確からしさ", "Confidence"),
+    "upload.col_alternatives": ("ほかの候補", "Alternatives"),
+    "upload.col_note": ("扱い", "Note"),
+    "upload.not_loaded": ("（取り込まない）", "(not loaded)"),
+    "upload.note_personal": ("個人情報のため削除", "Personal data: dropped"),
+    "upload.note_ignored": ("使わない列", "Not used"),
+    "upload.note_duplicate": ("同じ取込先の列がほかにあるため使わない", "Another column already maps here"),
+    "upload.note_explicit": ("指定した対応", "Set by you"),
+    "upload.note_profile": ("保存した対応「{name}」", "Saved mapping “{name}”"),
+    "upload.note_contained": ("見出しの一部から推定", "Guessed from part of the header"),
+    "upload.personal_dropped": (
+        "個人情報の列は保存前に削除します: {columns}",
+        "Personal-data columns dropped before saving: {columns}",
+    ),
+    "upload.profile_applied": (
+        "保存した対応「{name}」を自動で適用しました。",
+        "The saved mapping “{name}” was applied automatically.",
+    ),
+    "upload.profile_name": ("対応の名前（提出元）", "Name of the mapping (sender)"),
+    "upload.profile_placeholder": ("例: 〇〇県サポステ 月次", "e.g. Aomori support station, monthly"),
+    "upload.profile_save": ("この列の対応を保存", "Save this mapping"),
+    "upload.profile_saved": (
+        "対応「{name}」を保存しました。同じ見出しのファイルには次から自動で適用されます。",
+        "Saved “{name}”: files with the same headers are mapped by it from now on.",
+    ),
+    "upload.profile_name_missing": ("名前を入れてください。", "Enter a name."),
+    "upload.preview": ("保存される形のプレビュー（先頭 {n} 行）", "Preview as stored (first {n} rows)"),
+    "upload.reasons": ("保留になる行の理由", "Why rows are kept aside"),
+    "upload.reason_code": ("理由コード", "Reason code"),
+    "upload.reason": ("理由", "Reason"),
+    "upload.reason_rows": ("行数", "Rows"),
+    "upload.excluded_detail": ("除外する行: {parts}", "Excluded rows: {parts}"),
+    "upload.quarantine_download": ("保留の行を Excel でダウンロード", "Download the kept-aside rows (Excel)"),
+    "upload.load_button": ("取り込む（{n} ファイル）", "Load ({n} files)"),
+    "upload.nothing_to_load": ("取り込めるファイルがありません。", "No file can be loaded."),
+    "upload.loading": ("取込中 {i}/{n}: {file}", "Loading {i}/{n}: {file}"),
+    "upload.results": ("取込結果", "Load results"),
+    "upload.result_loaded": (
+        "{file}: バッチ {batch} として取り込みました"
+        "（登録 {loaded}・保留 {quarantined}・重複 {duplicates}・除外 {excluded}）",
+        "{file}: loaded as batch {batch} ({loaded} loaded, {quarantined} quarantined, {duplicates} duplicates, "
+        "{excluded} excluded)",
+    ),
+    "upload.result_already": (
+        "{file}: 同じ内容がバッチ {batch} で取込済みのため、取り込みませんでした。",
+        "{file}: identical content already loaded as batch {batch}; skipped.",
+    ),
+    "upload.result_error": ("{file}: 取り込めませんでした。{message}", "{file}: not loaded. {message}"),
+    "upload.result_busy": (
+        "{file}: データベースが別の取込で使用中のため、取り込めませんでした。しばらくしてからもう一度押してください。",
+        "{file}: the database is busy with another load; try again in a moment.",
+    ),
+    "upload.results_next": (
+        "取り込んだバッチは「取込履歴」で確認・取り消しできます。続けて別のファイルを選ぶこともできます。",
+        "The batches are listed under “Upload history”, where they can be rolled back. You can choose more files now.",
+    ),
+    "upload.clear_results": ("結果を閉じる", "Close the results"),
+    "upload.too_large_size": (
+        "ファイルの大きさ {actual:.1f} MB が上限 {limit:g} MB を超えています",
+        "the file is {actual:.1f} MB, over the {limit:g} MB limit",
+    ),
+    "upload.too_large_rows": (
+        "行数 {actual:,} 行が上限 {limit:,} 行を超えています",
+        "{actual:,} rows, over the {limit:,}-row limit",
+    ),
+    "upload.too_large": (
+        "「{file}」は取り込めません: {detail}。"
+        "ファイルを分けるか、管理者に上限（環境変数 {env}）の変更を依頼してください。",
+        "'{file}' cannot be loaded: {detail}. Split the file, or ask the administrator to raise the limit ({env}).",
+    ),
+    # history
+    "history.title": ("取込履歴", "Upload history"),
+    "history.caption": (
+        "取り込んだファイル（バッチ）の一覧です。バッチごとに、保留になった行のダウンロードと取り消しができます。",
+        "Every loaded file (batch). Download a batch's kept-aside rows, or roll it back.",
+    ),
+    "history.empty": (
+        "まだ取り込んだファイルはありません。「データ取込」から取り込めます。",
+        "Nothing has been loaded yet. Use “Upload data” to load files.",
+    ),
+    "history.search": ("ファイル名で検索", "Search by file name"),
+    "history.kinds": ("種別", "Kinds"),
+    "history.all": ("すべて", "All"),
+    "history.statuses": ("状態", "Status"),
+    "history.count": ("{shown} / {total} 件のバッチ", "{shown} of {total} batches"),
+    "history.none_match": ("条件に合うバッチはありません。", "No batch matches the filter."),
+    "history.select": ("バッチを選ぶ", "Choose a batch"),
+    "history.batch_label": ("バッチ {batch}: {file}（{when}・{status}）", "Batch {batch}: {file} ({when}, {status})"),
+    "history.sheets": ("シートごとの件数", "Rows per sheet"),
+    "history.dropped": ("保存前に削除した個人情報の列: {columns}", "Personal-data columns dropped: {columns}"),
+    "history.quarantine_download": (
+        "保留の行を Excel でダウンロード（{n} 行）",
+        "Download kept-aside rows (Excel, {n} rows)",
+    ),
+    "history.no_quarantine": ("このバッチに保留の行はありません。", "This batch has no kept-aside rows."),
+    "history.rollback": ("このバッチを取り消す", "Roll back this batch"),
+    "history.rollback_title": ("バッチ {batch}「{file}」を取り消します", "Roll back batch {batch} “{file}”"),
+    "history.rollback_rows": ("{table}: {n} 行を削除", "{table}: {n} rows removed"),
+    "history.rollback_quarantine": ("保留の記録: {n} 行を削除", "Quarantine records: {n} rows removed"),
+    "history.rollback_years": ("変わる年度: {years}", "Fiscal years that change: {years}"),
+    "history.rollback_prefectures": ("変わる都道府県: {prefectures}", "Prefectures that change: {prefectures}"),
+    "history.rollback_indicators": ("値が変わる指標: {indicators}", "Indicators whose values change: {indicators}"),
+    "history.rollback_targets": ("削除される目標の指標: {indicators}", "Targets removed for: {indicators}"),
+    "history.rollback_nothing": (
+        "このバッチが登録した行はありません（すべて重複・保留でした）。取り消すと履歴上「取消済」になります。",
+        "This batch wrote no rows (all duplicates or kept aside); rolling back only marks it as rolled back.",
+    ),
+    "history.rollback_note": (
+        "このバッチより後に取り込んだファイルで「重複」として数えた行は、元に戻りません（必要ならそのファイルを取り込み直してください）。",
+        "Rows that later files skipped as duplicates of this batch do not come back; reload those files if needed.",
+    ),
+    "history.rollback_confirm": ("取り消す（元に戻せません）", "Roll back (cannot be undone)"),
+    "history.rollback_cancel": ("やめる", "Cancel"),
+    "history.rolled_back": ("バッチ {batch} を取り消しました（{rows}）。", "Batch {batch} was rolled back ({rows})."),
+    "history.already_rolled_back": (
+        "このバッチは {when} に取り消し済みです。",
+        "This batch was rolled back on {when}.",
+    ),
+    "history.col_loaded_by": ("取込者", "Loaded by"),
+    "history.col_rolled_back_at": ("取消日時", "Rolled back at"),
+    "history.col_sheet": ("シート", "Sheet"),
+    "history.col_kind": ("種別", "Kind"),
+    "history.col_header_row": ("見出し行", "Header row"),
+    "history.col_skip_reason": ("スキップの理由", "Why skipped"),
 }
 
 
