@@ -122,3 +122,32 @@ def test_removed_batch_triggers_full_rebuild(con):
     assert facts.refresh_facts(con) == "full"
     assert con.execute("select count(*) from placement_facts").fetchone()[0] == 0
     assert con.execute("select max(first_placement_date) from person_facts").fetchone()[0] is None
+
+
+def test_facts_built_inside_the_load_transaction_equal_a_rebuild_after_it(tmp_path):
+    # The loader refreshes the facts in the same transaction as the insert, where DuckDB gives the new rows
+    # transaction-local row ids (from 2^62): the facts must not depend on what those numbers look like.
+    from pathlib import Path
+
+    from analytics.ingest.pipeline import ingest_file
+
+    clean = Path(__file__).resolve().parents[1] / "sample_data" / "clean"
+    connection = db.connect(tmp_path / "facts.duckdb")
+    try:
+        for name in ("consultations_FY2020-2024.csv", "placements_FY2020-2024.csv"):
+            ingest_file(connection, clean / name)
+        queries = {
+            "person_facts": "select * from person_facts order by all",
+            "placement_facts": "select * from placement_facts order by all",
+            "facts_meta": "select * exclude (refreshed_at) from facts_meta",
+        }
+        at_load = {k: connection.execute(q).fetchall() for k, q in queries.items()}
+        connection.execute("begin transaction")
+        assert facts.refresh_facts(connection, full=True) == "full"
+        connection.execute("commit")
+        rebuilt = {k: connection.execute(q).fetchall() for k, q in queries.items()}
+    finally:
+        connection.close()
+    assert len(at_load["person_facts"]) > 10_000 and len(at_load["placement_facts"]) > 5_000
+    for table in queries:
+        assert at_load[table] == rebuilt[table], table

@@ -1,7 +1,8 @@
 -- 007 相談の行番号 (consultation_rowid): consultation_dims also exposes the table's rowid, so that the facts
--- refresh can pick each person's first consultation (and a placement's reference consultation) by one
--- integer instead of joining back on date, batch, row and sheet. Only valid within one query: rowids are
--- not stable across deletes and checkpoints, and nothing stores them.
+-- refresh can name each person's first consultation (arg_min) and a placement's reference consultation (ASOF)
+-- by one integer and join back on it, instead of on date, batch, row and sheet. Only meaningful within one
+-- query: rowids change across deletes and checkpoints (and rows of an open transaction have ids from 2^62),
+-- so nothing stores them or computes with them.
 create or replace view consultation_dims as
 select
     c.*,

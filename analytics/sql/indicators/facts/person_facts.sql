@@ -1,28 +1,32 @@
 -- person_facts (個人別ファクト): one row per person with at least one consultation.
 -- Grain: person_id. Built by analytics.facts.refresh_facts for the persons in scope (scope_*.sql).
 -- first_*: attributes of the person's first consultation (earliest date; ties: lowest batch_id, then
--- source_row, then the row written first, i.e. the earlier sheet of the workbook), which define the start cohort. first_placement_date / first_regular_date only count
+-- source_row, then a hash of the sheet name), which define the start cohort. first_placement_date / first_regular_date only count
 -- placements on or after the first consultation: earlier ones are not outcomes of support.
 -- months_to_first_*: the smallest whole number of calendar months k with placement <= first consultation +
 -- k months (first 2021-04-15: placed 2021-10-15 -> 6, 2021-10-16 -> 7); a placement is within a window of
 -- w months exactly when k <= w.
 insert into person_facts by name
 with keyed as (
-    -- one orderable number per consultation: date, then batch, then row, then rowid (unique: the row
-    -- itself, recovered from the minimum as first_key % 10^12; same order as placement_facts)
+    -- one orderable number per consultation: date, then batch, then row, then (two sheets of one batch can
+    -- share a row number) a hash of the sheet name; same order as placement_facts
     select
         person_id,
         consultation_date,
+        consultation_rowid,
         (date_diff('day', date '1970-01-01', consultation_date)::hugeint * 100000000000000000000
-            + batch_id::hugeint * 10000000000 + source_row) * 1000000000000 + consultation_rowid as order_key
+            + batch_id::hugeint * 10000000000 + source_row) * 1000000
+            + hash(coalesce(source_sheet, '')) % 1000000 as order_key
     from scoped_consultations
 ),
 
 per_person as (
-    -- small fixed-size states only, so the aggregation can spill at 10 million rows
+    -- small fixed-size states only, so the aggregation can spill at 10 million rows; arg_min names the
+    -- first consultation's row, which is joined back on that one integer (not decoded from the key: rows
+    -- written in the current transaction have row ids from 2^62)
     select
         person_id,
-        min(order_key) as first_key,
+        arg_min(consultation_rowid, order_key) as first_rowid,
         max(consultation_date) as last_consultation_date,
         count(*) as consultations
     from keyed
@@ -45,7 +49,7 @@ first_rows as (
         c.gender,
         c.age_band
     from per_person as pp
-    inner join scoped_consultations as c on c.consultation_rowid = (pp.first_key % 1000000000000)::bigint
+    inner join scoped_consultations as c on c.consultation_rowid = pp.first_rowid
 ),
 
 placement_summary as (

@@ -9,12 +9,14 @@
 insert into placement_facts by name
 with consultation_keys as (
     -- ordering key so that same-day consultations are ordered deterministically in the ASOF join (date,
-    -- batch, row, then rowid, as in person_facts); only the key travels through the join (small), the
-    -- attributes are joined back afterwards by the rowid it ends with
+    -- batch, row, then a hash of the sheet name, as in person_facts); only the key and the row id travel
+    -- through the join (small), the attributes are joined back afterwards on the row id
     select
         person_id,
+        consultation_rowid,
         (date_diff('day', date '1970-01-01', consultation_date)::hugeint * 100000000000000000000
-            + batch_id::hugeint * 10000000000 + source_row) * 1000000000000 + consultation_rowid as order_key
+            + batch_id::hugeint * 10000000000 + source_row) * 1000000
+            + hash(coalesce(source_sheet, '')) % 1000000 as order_key
     from scoped_consultations
 ),
 
@@ -22,12 +24,12 @@ placement_keys as (
     select
         p.*,
         (date_diff('day', date '1970-01-01', p.placement_date)::hugeint * 100000000000000000000
-            + 99999999999999999999) * 1000000000000 + 999999999999 as order_key
+            + 99999999999999999999) * 1000000 + 999999 as order_key
     from scoped_placements as p
 ),
 
 asof_keys as (
-    select p.*, c.order_key as before_key
+    select p.*, c.order_key as before_key, c.consultation_rowid as before_rowid
     from placement_keys as p
     asof left join consultation_keys as c
         on c.person_id = p.person_id and p.order_key >= c.order_key
@@ -44,7 +46,7 @@ with_before as (
         c.gender as b_gender,
         c.age_band as b_age_band
     from asof_keys as a
-    left join scoped_consultations as c on c.consultation_rowid = (a.before_key % 1000000000000)::bigint
+    left join scoped_consultations as c on c.consultation_rowid = a.before_rowid
 ),
 
 resolved as (
