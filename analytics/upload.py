@@ -642,8 +642,11 @@ def filter_history(
 def history_table(frame: pd.DataFrame, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
     """The batches with labelled columns, translated status and kinds, who loaded them and when rolled back."""
     table = status.batches_table(frame, lang)
-    table[tr("history.col_loaded_by", lang)] = frame["loaded_by"].to_numpy()
-    table[tr("history.col_rolled_back_at", lang)] = frame["rolled_back_at"].to_numpy()
+    # "–" where there is nothing to say (loaded before sign-in existed, never rolled back), not a grey "None"
+    table[tr("history.col_loaded_by", lang)] = [v if isinstance(v, str) and v else "–" for v in frame["loaded_by"]]
+    table[tr("history.col_rolled_back_at", lang)] = [
+        ui_text.format_date(as_datetime(v), lang) for v in frame["rolled_back_at"]
+    ]
     return table
 
 
@@ -661,6 +664,7 @@ def batch_sheets_table(con: duckdb.DuckDBPyConnection, batch_id: int, lang: str 
         [batch_id],
     ).df()
     frame["kind"] = [kind_label(k, lang) if k else "" for k in frame["kind"]]
+    frame["skip_reason"] = frame["skip_reason"].fillna("–")
     labels = {
         "sheet": tr("history.col_sheet", lang), "kind": tr("history.col_kind", lang),
         "header_row": tr("history.col_header_row", lang), "skip_reason": tr("history.col_skip_reason", lang),

@@ -370,6 +370,11 @@ def test_history_filters_by_kind_status_and_file_name(loaded_three):
     assert upload.filter_history(frame, kinds=["consultations"], statuses=["loaded"])["batch_id"].tolist() == [3, 2]
     table = upload.history_table(frame)
     assert {"取込者", "取消日時", "ファイル名"} <= set(table.columns)
+    # nothing to show is a dash, never Python's "None"; a rollback shows when, in Japanese
+    assert "None" not in table.astype(str).to_numpy().ravel().tolist()
+    assert set(table["取込者"]) == {"–"}
+    assert table["取消日時"].tolist()[-1].startswith("20") and "年" in table["取消日時"].tolist()[-1]
+    assert table["取消日時"].tolist()[0] == "–"
     assert upload.batch_label(frame.iloc[-1]).startswith("バッチ 1: a_cp932_consultations.csv（")
 
 
@@ -380,7 +385,8 @@ def test_batch_details_sheets_quarantine_and_dropped_columns(db_path):
         sheets = upload.batch_sheets_table(con, 1)
         frame = upload.history(con)
     assert sheets["シート"].tolist() == ["就職実績", "相談記録", "集計"]
-    assert sheets.set_index("シート").loc["集計", "スキップの理由"]
+    assert sheets.set_index("シート").loc["集計", "スキップの理由"] not in ("", "–")
+    assert sheets.set_index("シート").loc["相談記録", "スキップの理由"] == "–"
     dropped = upload.dropped_columns(frame.set_index("batch_id").loc[2])
     assert sorted(dropped) == sorted(EXPECTED["h_personal_data.csv"]["dropped_columns"])
 
