@@ -65,3 +65,17 @@ def test_plotly_config_has_no_logo_or_cloud_link():
 
 def test_file_name_is_safe():
     assert common.file_name("相談件数/月別 2024") == "相談件数_月別_2024.csv"
+
+
+def test_patterned_bars_paint_their_own_background():
+    # Streamlit's plotly.js leaves a pattern's background transparent: white stripes alone were invisible bars
+    import pandas as pd
+
+    from analytics.charts import common
+
+    frame = pd.DataFrame({"g": ["a", "b"], "x": [1, 2], "y": [3, 4], "z": [5, 6]})
+    fig = common.bar_chart(frame, "g", ["x", "y", "z"], title="t", horizontal=True)
+    for trace in fig.data:
+        assert trace.marker.pattern.bgcolor == trace.marker.color
+        assert trace.marker.pattern.fgcolor == "white"
+    assert [t.marker.pattern.shape for t in fig.data][1:] != ["", ""]  # the series still differ by pattern

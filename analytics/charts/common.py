@@ -78,6 +78,15 @@ def series_style(i: int) -> dict:
     }
 
 
+def patterned_marker(colour, shape) -> dict:
+    """A bar marker: the colour with a white fill pattern over it (colour and shape may be per-bar lists).
+
+    The background is set explicitly: the plotly.js inside Streamlit leaves a pattern's background
+    transparent, which drew white stripes on nothing (invisible bars on the overview page).
+    """
+    return {"color": colour, "pattern": {"shape": shape, "fgcolor": "white", "bgcolor": colour, "size": 6}}
+
+
 def chart_title(what: str, when: str | None = None) -> str:
     """A title that says what and when: 「正社員就職者数の推移 — 令和5年度 (FY2023)」."""
     return f"{what} — {when}" if when else what
@@ -225,7 +234,7 @@ def bar_chart(
         cat, val = (values, frame[x]) if horizontal else (frame[x], values)
         fig.add_trace(go.Bar(
             x=cat, y=val, name=(names or {}).get(col, col), orientation="h" if horizontal else "v",
-            marker={"color": s["colour"], "pattern": {"shape": s["pattern"], "fgcolor": "white", "size": 6}},
+            marker=patterned_marker(s["colour"], s["pattern"]),
             text=labels, textposition="outside", cliponaxis=False,
         ))  # fmt: skip
     style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=height, legend=len(cols) > 1,

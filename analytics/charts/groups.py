@@ -82,9 +82,8 @@ def indicators_by_group(
             texts.append(format_value(v, ind_id) + ("※" if small else ""))
         fig.add_trace(go.Bar(
             x=labels, y=plotted, text=texts, textposition="outside", cliponaxis=False,
-            marker={"color": [group_style(g)["colour"] for g in shown["target_group"]],
-                    "pattern": {"shape": [group_style(g)["pattern"] for g in shown["target_group"]],
-                                "fgcolor": "white", "size": 6}},
+            marker=common.patterned_marker([group_style(g)["colour"] for g in shown["target_group"]],
+                                           [group_style(g)["pattern"] for g in shown["target_group"]]),
             showlegend=False, name=indicator_name(ind_id, lang),
             hovertemplate="%{x}<br>%{text}<extra>" + indicator_name(ind_id, lang) + "</extra>",
         ), row=r + 1, col=c + 1)  # fmt: skip
@@ -204,7 +203,7 @@ def breakdown_bars(
         fig.add_trace(go.Bar(
             x=cat_labels, y=values * (100 if ind.kind == "rate" else 1), name=code_label("target_group", g, lang),
             text=texts, textposition="outside", cliponaxis=False,
-            marker={"color": s["colour"], "pattern": {"shape": s["pattern"], "fgcolor": "white", "size": 6}},
+            marker=common.patterned_marker(s["colour"], s["pattern"]),
         ))  # fmt: skip
     unit = "%" if ind.kind == "rate" else (ind.unit_en if lang == "en" else ind.unit)
     common.style(fig, title=title, note=source or None, height=400, legend=True, y_title=unit, y_format=None)

@@ -88,7 +88,7 @@ def headline(table: pd.DataFrame, *, title: str, goal_label: str, y_title: str, 
     fig.add_trace(go.Bar(
         x=table[x_col].astype(str), y=table[y_col], name=y_title, text=[f"+{v:,.0f}" for v in table[y_col]],
         textposition="outside", cliponaxis=False,
-        marker={"color": common.OKABE_ITO[5], "pattern": {"shape": "/", "fgcolor": "white", "size": 6}},
+        marker=common.patterned_marker(common.OKABE_ITO[5], "/"),
     ))  # fmt: skip
     if goal is not None:
         fig.add_hline(y=goal, line={"color": common.OKABE_ITO[3], "dash": "dash", "width": 2},

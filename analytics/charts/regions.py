@@ -255,8 +255,8 @@ def ranking_bar(
     fig = go.Figure(go.Bar(
         x=scaled, y=labels, orientation="h", text=text, textposition="outside", cliponaxis=False,
         textfont={"size": 11},
-        marker={"color": [SELECTED if c == selected else BAR for c in codes],
-                "pattern": {"shape": ["/" if s else "" for s in shown["is_small"]], "fgcolor": "white", "size": 6}},
+        marker=common.patterned_marker([SELECTED if c == selected else BAR for c in codes],
+                                       ["/" if s else "" for s in shown["is_small"]]),
         error_x=error, customdata=np.column_stack([codes, names, [_note(r, lang) for _, r in shown.iterrows()]])
         if len(shown) else None,
         hovertemplate="<b>%{customdata[1]}</b><br>%{text}<br>%{customdata[2]}<extra></extra>",
