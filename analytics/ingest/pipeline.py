@@ -132,13 +132,13 @@ STAGING_MEMORY_ENV = "HYOGAKI_STAGING_MEMORY"
 def _staging_connection() -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB for one file, with a memory cap; beyond it DuckDB spills to a temp folder.
 
-    The cap (``$HYOGAKI_STAGING_MEMORY``, default 768MB) keeps a million-row load within its memory budget
+    The cap (``$HYOGAKI_STAGING_MEMORY``, default 640MB) keeps a million-row load within its memory budget
     next to the file's bytes and the rows handed to the database.
     """
     import tempfile
 
     return duckdb.connect(
-        config={"memory_limit": os.environ.get(STAGING_MEMORY_ENV, "768MB"), "temp_directory": tempfile.gettempdir()}
+        config={"memory_limit": os.environ.get(STAGING_MEMORY_ENV, "640MB"), "temp_directory": tempfile.gettempdir()}
     )
 
 
