@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,14 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 WAIT_ENV = "HYOGAKI_DB_WAIT_SECONDS"  # how long a connection waits for another process's write lock
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# Threads of one process (two upload sessions of the app, parallel loads in one script) share one DuckDB
+# instance per file, so their write transactions run side by side, and two that delete the same rows (the
+# facts tables, rebuilt by every load and rollback) fail with "Conflict on tuple deletion". Transactions that
+# rebuild the facts hold this for their whole length: they take turns. Separate processes are kept apart by
+# DuckDB's file lock (see connect).
+WRITE_TURN = threading.RLock()
 
 
 class DatabaseBusyError(RuntimeError):

@@ -79,15 +79,16 @@ def ensure_current(con: duckdb.DuckDBPyConnection) -> None:
     """Refresh the facts if they are stale (see :func:`is_current`); on a read-only connection, leave them."""
     if is_current(con):
         return
-    try:
-        con.execute("begin transaction")
-    except duckdb.Error:
-        refresh_facts(con)  # already inside the caller's transaction
-        return
-    try:
-        refresh_facts(con)
-        con.execute("commit")
-    except duckdb.Error as exc:
-        con.execute("rollback")
-        if "read-only" not in str(exc).lower() and "read only" not in str(exc).lower():
-            raise
+    with db.WRITE_TURN:  # not beside a load of another thread (see db.WRITE_TURN)
+        try:
+            con.execute("begin transaction")
+        except duckdb.Error:
+            refresh_facts(con)  # already inside the caller's transaction
+            return
+        try:
+            refresh_facts(con)
+            con.execute("commit")
+        except duckdb.Error as exc:
+            con.execute("rollback")
+            if "read-only" not in str(exc).lower() and "read only" not in str(exc).lower():
+                raise

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 
 import duckdb
 import pandas as pd
 
-from analytics import contract
+from analytics import contract, db
 from analytics.ingest.report import IngestReport
 
 QUARANTINE_COLUMNS = (
@@ -31,13 +30,6 @@ QUARANTINE_COLUMNS = (
     "message_en",
     "raw_row",
 )
-
-
-# Threads of one process (two upload sessions of the app, parallel CLI loads in one script) share one DuckDB
-# instance per file, so their write transactions run side by side and the second to delete from the facts
-# tables fails with "Conflict on tuple deletion". Loads and rollbacks are short: they take turns instead.
-# (Separate processes are kept apart by DuckDB's file lock; see db.connect.)
-_WRITE_TURN = threading.Lock()
 
 
 class RollbackError(Exception):
@@ -64,7 +56,7 @@ def load_prepared(
     con: duckdb.DuckDBPyConnection, report: IngestReport, *, loaded_by: str | None = None
 ) -> IngestReport:
     """Write a prepared file as one batch; fills in loaded and duplicate counts and ``batch_id``."""
-    with _WRITE_TURN:
+    with db.WRITE_TURN:  # one load or rollback at a time in this process
         return _load_prepared(con, report, loaded_by)
 
 
@@ -210,7 +202,7 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, i
     Returns rows removed per table. Rows that the batch skipped as duplicates of earlier batches
     belong to those batches and stay.
     """
-    with _WRITE_TURN:  # the status is read in the same turn: two rollbacks of one batch cannot both pass
+    with db.WRITE_TURN:  # the status is read in the same turn: two rollbacks of one batch cannot both pass
         return _rollback_batch(con, batch_id)
 
 

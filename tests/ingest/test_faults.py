@@ -221,3 +221,48 @@ def test_a_full_disk_is_reported_at_start(tmp_path, monkeypatch):
     with pytest.raises(config.DataDirError) as info:
         config.check_data_dir(tmp_path)
     assert "空き" in str(info.value)
+
+
+def test_a_second_writer_in_the_process_waits_for_the_first_to_commit(tmp_path, monkeypatch):
+    # Deterministic version of the threads test: the first load is held inside its transaction (in the facts
+    # refresh); a second load from another thread must wait for it, then both batches are there.
+    from analytics.ingest import load
+    from analytics.ingest.pipeline import ingest_file
+
+    db_path = tmp_path / "turns.duckdb"
+    db.connect(db_path).close()
+    inside, release = threading.Event(), threading.Event()
+    real_refresh = load._refresh_facts
+
+    def held_refresh(con):
+        if threading.current_thread().name == "first":
+            inside.set()
+            assert release.wait(30)
+        real_refresh(con)
+
+    monkeypatch.setattr(load, "_refresh_facts", held_refresh)
+    results: dict[str, object] = {}
+
+    def run(name, file):
+        # each thread with its own write connection to the one database instance (as two app sessions)
+        con = db.connect(db_path)
+        try:
+            results[name] = ingest_file(con, MESSY / file).status
+        except Exception as exc:  # pragma: no cover - reported by the assertion below
+            results[name] = repr(exc)
+        finally:
+            con.close()
+
+    first = threading.Thread(target=run, args=("first", "a_cp932_consultations.csv"), name="first")
+    second = threading.Thread(target=run, args=("second", "i_fullwidth_ids.csv"), name="second")
+    first.start()
+    assert inside.wait(30)
+    second.start()
+    second.join(2)
+    assert second.is_alive() and "second" not in results  # waiting for its turn, not failing
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert results == {"first": "loaded", "second": "loaded"}
+    with db.connect(db_path, read_only=True) as con:
+        assert con.execute("select count(*) from batches where status = 'loaded'").fetchone()[0] == 2
