@@ -59,7 +59,7 @@ PEAK_MB_MAX = 1536
 STAGES = (
     ("pipeline", "prepare_file", "prepare_file: read, find header, normalise, validate", 0),
     ("pipeline", "read_file", "read_file: bytes → raw text table", 1),
-    ("readers", "decode_text", "decode (UTF-8 / CP932)", 2),
+    ("readers", "_read_utf8_copy", "UTF-8 copy (CP932 transcoded in pieces) + DuckDB read_csv", 2),
     ("readers", "_column_as_arrow_text", "Excel cells → Arrow text, per column", 2),
     ("pipeline", "_stage_rows", "_stage_rows: normalise + validate (DuckDB SQL)", 1),
     ("pipeline", "_person_lookup", "person IDs: normalise + HMAC per distinct ID", 2),

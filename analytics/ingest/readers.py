@@ -7,10 +7,13 @@ quarantined row can be found by the person who sent the file. Nothing is interpr
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +27,8 @@ HEAD_ROWS = 40  # rows scanned for the header: title blocks are rarely longer
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 UTF8_BOM = b"\xef\xbb\xbf"
-ENCODE_SLICE_CHARS = 8 * 1024 * 1024
+ENCODING_SAMPLE_BYTES = 1024 * 1024  # the encoding is guessed from the first megabyte
+CSV_PIECE_BYTES = 16 * 1024 * 1024  # transcoded piece by piece: the whole text is never one Python string
 
 
 @dataclass
@@ -60,7 +64,7 @@ def read_file(
             file=file_name,
             detail=f"{len(data) / 1048576:,.0f} MB > {limits.max_file_bytes / 1048576:,.0f} MB (HYOGAKI_MAX_FILE_MB)",
         )
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # (strip copies: only a blank start is checked in full)
         raise IngestError("empty", file=file_name)
     suffix = Path(file_name).suffix.lower()
     if suffix in EXCEL_SUFFIXES or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
@@ -108,11 +112,11 @@ def _check_sheet(stage: duckdb.DuckDBPyConnection, sheet: RawSheet, file_name: s
             detail=f"シート「{sheet.name}」{sheet.width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）",
         )
     if sheet.width and sheet.rows:
-        longest = stage.execute(
-            "select max(greatest("
-            + ", ".join(f"coalesce(length(c{i}), 0)" for i in range(sheet.width))
-            + f", 0)) from {sheet.table}"
-        ).fetchone()[0]
+        # Bytes first (DuckDB stores each string's byte length): characters are only counted when some cell
+        # has more bytes than the limit allows characters.
+        longest = _longest_cell(stage, sheet, "strlen")
+        if longest > limits.max_cell_chars:
+            longest = _longest_cell(stage, sheet, "length")
         if longest and longest > limits.max_cell_chars:
             raise IngestError(
                 "too_large",
@@ -121,32 +125,45 @@ def _check_sheet(stage: duckdb.DuckDBPyConnection, sheet: RawSheet, file_name: s
             )
 
 
+def _longest_cell(stage: duckdb.DuckDBPyConnection, sheet: RawSheet, measure: str) -> int:
+    maxima = ", ".join(f"coalesce(max({measure}(c{i})), 0)" for i in range(sheet.width))
+    return stage.execute(f"select greatest({maxima}, 0) from {sheet.table}").fetchone()[0]
+
+
 # --------------------------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes, file_name: str) -> str:
-    """UTF-8 (with or without BOM), else CP932.
+def _csv_body(data: bytes, file_name: str) -> tuple[bytes, str]:
+    """The file's bytes without a BOM, and their likely encoding: "utf-8", else "cp932".
 
     CP932 (Windows-31J) is what Japanese offices call Shift_JIS; the plain ``shift_jis`` codec fails
     on 髙, ①, ㈱, Ⅲ and ～, which real exports contain.
+
+    UTF-16 (Excel's 「Unicode テキスト」) is converted to UTF-8 here. Otherwise the encoding is decided on the
+    first megabyte; a UTF-8 guess is confirmed by DuckDB while it reads (see ``read_csv``), so a large file is
+    not decoded in Python only to be checked.
     """
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
-    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's 「Unicode テキスト」 export: UTF-16 with BOM
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise IngestError("encoding", file=file_name) from exc
+        if "\x00" in text:
+            raise IngestError("unreadable", file=file_name, detail="NUL 文字（バイナリ）を含みます")
+        return text.encode("utf-8"), "utf-8"
     if b"\x00" in data[:65536]:
         raise IngestError("unreadable", file=file_name, detail="バイナリファイル（NUL 文字を含む）です")
-    for encoding in ("utf-8", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise IngestError("encoding", file=file_name)
+    if b"\x00" in data:  # CP932 and UTF-8 never use the byte 0 inside a character
+        raise IngestError("unreadable", file=file_name, detail="NUL 文字（バイナリ）を含みます")
+    try:
+        codecs.utf_8_decode(data[:ENCODING_SAMPLE_BYTES], "strict", False)  # final=False: a cut character is fine
+    except UnicodeDecodeError:
+        return data, "cp932"
+    return data, "utf-8"
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -156,16 +173,28 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limits: Limits | None = None) -> RawSheet:
+    """A CSV/TSV file as one raw sheet: record n of the table is line n of the file.
+
+    The bytes are transcoded to a UTF-8 copy in pieces cut at line ends (neither CP932 nor UTF-8 uses the byte
+    ``\\n`` inside a character), so the whole text is never held as a Python string, and DuckDB reads the copy.
+    A UTF-8 file is copied as it is: DuckDB checks its encoding while reading.
+    """
     limits = limits or Limits.from_env()
-    text = decode_text(data, file_name)
-    if "\x00" in text:
-        raise IngestError("unreadable", file=file_name, detail="NUL 文字（バイナリ）を含みます")
-    # DuckDB reads \n and \r\n line ends itself; the text is only rewritten (each replace copies it) when it
-    # has lone \r line ends (old Mac exports) or empty lines, which DuckDB would skip: record n must stay line n.
-    crlf = "\r\n" in text
-    if "\r" in text and (not crlf or text.count("\r") != text.count("\r\n")):
-        text, crlf = text.replace("\r\n", "\n").replace("\r", "\n"), False
-    head_lines = [line.removesuffix("\r") for line in text.split("\n", HEAD_ROWS)[:HEAD_ROWS]]
+    body, encoding = _csv_body(data, file_name)
+    # DuckDB reads \n and \r\n line ends itself; lone \r line ends (old Mac exports) are made \n first.
+    if b"\r" in body and LONE_CR.search(body):
+        body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:
+        head_text = _head_bytes(body).decode(encoding)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise IngestError("encoding", file=file_name) from None
+        encoding = "cp932"
+        try:
+            head_text = _head_bytes(body).decode(encoding)
+        except UnicodeDecodeError:
+            raise IngestError("encoding", file=file_name) from None
+    head_lines = [line.removesuffix("\r") for line in head_text.split("\n")[:HEAD_ROWS]]
     delimiter = sniff_delimiter(head_lines)
     try:
         head = [
@@ -185,23 +214,87 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
         raise IngestError(
             "too_large", file=file_name, detail=f"{width:,}列 > {limits.max_columns:,}列（HYOGAKI_MAX_COLUMNS）"
         )
-    # DuckDB skips empty lines; make each one a record of empty cells so record n is line n.
-    if "\n\n" in text or (crlf and "\n\r\n" in text) or text.startswith(("\n", "\r\n")):
-        if crlf:
-            text, crlf = text.replace("\r\n", "\n"), False
-        while "\n\n" in text:
-            text = text.replace("\n\n", f"\n{delimiter}\n")
-        if text.startswith("\n"):
-            text = delimiter + text
     table = _staging_name(stage)
+    pads = _empty_line_starts(body)
+    try:
+        _read_utf8_copy(stage, table, body, encoding, pads, delimiter, width, file_name, limits)
+    except _NotUtf8:
+        _read_utf8_copy(stage, table, body, "cp932", pads, delimiter, width, file_name, limits)
+    rows = stage.execute(f"select count(*) from {table}").fetchone()[0]
+    return RawSheet(Path(file_name).name, table, width, rows, head)
+
+
+LONE_CR = re.compile(rb"\r(?!\n)")
+EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")  # the line end before an empty line (lookahead: "\n\n\n" is two)
+
+
+class _NotUtf8(Exception):
+    """DuckDB found bytes that are not UTF-8 in a file guessed to be UTF-8 from its beginning."""
+
+
+def _head_bytes(body: bytes) -> bytes:
+    """The first ``HEAD_ROWS`` lines (without copying the rest of the file)."""
+    end = -1
+    for _ in range(HEAD_ROWS):
+        end = body.find(b"\n", end + 1)
+        if end < 0:
+            return body
+    return body[:end]
+
+
+def _empty_line_starts(body: bytes) -> list[int]:
+    """Where the empty lines begin, outside quoted cells. DuckDB skips empty lines; the reader pads each one
+    with a delimiter so that it stays a record (of empty cells) and record n stays line n."""
+    starts = [0] if body.startswith((b"\n", b"\r\n")) else []
+    starts += [m.start() + 1 for m in EMPTY_LINE.finditer(body)]
+    if not starts or b'"' not in body:
+        return starts
+    # An empty line inside a quoted cell belongs to the cell: an odd number of quotes before it means "inside".
+    outside, quotes, counted_to = [], 0, 0
+    for start in starts:
+        quotes += body.count(b'"', counted_to, start)
+        counted_to = start
+        if quotes % 2 == 0:
+            outside.append(start)
+    return outside
+
+
+def _utf8_pieces(body: bytes, encoding: str, pads: list[int], delimiter: bytes):
+    """The file as UTF-8 bytes in pieces of about ``CSV_PIECE_BYTES`` cut after a line end, with a delimiter
+    inserted where each empty line starts."""
+    start = 0
+    while start < len(body):
+        cut = body.find(b"\n", start + CSV_PIECE_BYTES)
+        end = len(body) if cut < 0 else cut + 1
+        inside = [p for p in pads if start <= p < end]
+        if inside:
+            bounds = [start, *inside, end]
+            piece = delimiter.join(body[a:b] for a, b in itertools.pairwise(bounds))
+        else:
+            piece = body[start:end]
+        yield piece if encoding == "utf-8" else piece.decode(encoding).encode("utf-8")
+        start = end
+
+
+def _read_utf8_copy(
+    stage: duckdb.DuckDBPyConnection,
+    table: str,
+    body: bytes,
+    encoding: str,
+    pads: list[int],
+    delimiter: str,
+    width: int,
+    file_name: str,
+    limits: Limits,
+) -> None:
     fd, tmp = tempfile.mkstemp(suffix=".csv")
     try:
-        # Encoding slices and writing bytes is twice as fast as a text-mode file, and the slices keep the
-        # UTF-8 copy from doubling the memory the decoded text already takes.
         with os.fdopen(fd, "wb") as fh:
-            for start in range(0, len(text), ENCODE_SLICE_CHARS):
-                fh.write(text[start : start + ENCODE_SLICE_CHARS].encode("utf-8"))
-        del text
+            try:
+                for piece in _utf8_pieces(body, encoding, pads, delimiter.encode()):
+                    fh.write(piece)
+            except UnicodeDecodeError as exc:
+                raise IngestError("encoding", file=file_name) from exc
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         # max_line_size: a line may hold max_columns cells of max_cell_chars characters (UTF-8: ≤ 4 bytes each).
         max_line = max(2_097_152, limits.max_cell_chars * 4 * 4)
@@ -210,24 +303,26 @@ def read_csv(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str, limi
             f"columns={columns}, null_padding=true, strict_mode=false, max_line_size={max_line}"
         )
         try:
-            stage.execute(f"create table {table} as select * from read_csv(?, {options})", [tmp, delimiter])
+            stage.execute(f"create or replace table {table} as select * from read_csv(?, {options})", [tmp, delimiter])
         except duckdb.Error as exc:
-            if "line size" in str(exc).lower():
+            message = str(exc)
+            if "line size" in message.lower():
                 raise IngestError(
                     "too_large",
                     file=file_name,
                     detail=f"1行が長すぎます（1セル {limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）",
                 ) from exc
-            if "parallel" not in str(exc):
-                raise IngestError("unreadable", file=file_name, detail=str(exc).splitlines()[0]) from exc
+            if "unicode" in message.lower() and encoding == "utf-8":
+                raise _NotUtf8 from exc
+            if "parallel" not in message:
+                raise IngestError("unreadable", file=file_name, detail=message.splitlines()[0]) from exc
             # Quoted line breaks inside cells: DuckDB's parallel scanner cannot pad short rows then.
             stage.execute(
-                f"create table {table} as select * from read_csv(?, {options}, parallel=false)", [tmp, delimiter]
+                f"create or replace table {table} as select * from read_csv(?, {options}, parallel=false)",
+                [tmp, delimiter],
             )
     finally:
         os.unlink(tmp)
-    rows = stage.execute(f"select count(*) from {table}").fetchone()[0]
-    return RawSheet(Path(file_name).name, table, width, rows, head)
 
 
 # --------------------------------------------------------------------------------------------

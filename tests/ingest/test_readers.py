@@ -79,3 +79,53 @@ def test_text_columns_converted_in_one_arrow_call_match_cell_by_cell(column):
     from analytics.ingest.readers import _cell_text, _column_as_arrow_text
 
     assert _column_as_arrow_text(tuple(column)).to_pylist() == [_cell_text(v) for v in column]
+
+
+def test_an_empty_line_inside_a_quoted_cell_stays_in_the_cell():
+    stage = duckdb.connect()
+    sheet = read_file(stage, b'a,b\n"x\n\ny",2\n\n3,4\n', "a.csv")[0]
+    rows = _rows(stage, sheet)
+    assert rows[1][1:] == ("x\n\ny", "2")
+    assert rows[2][1:] == (None, None)  # the empty line after the quoted cell is a record of its own
+    assert rows[3] == (4, "3", "4")  # record 4, as Excel numbers the rows (the quoted cell is one row)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_a_file_read_in_pieces_keeps_line_numbers_and_characters(monkeypatch, line_end):
+    """Pieces are cut at line ends: no CP932 character is split and each empty line stays a record."""
+    from analytics.ingest import readers
+
+    monkeypatch.setattr(readers, "CSV_PIECE_BYTES", 50)
+    lines = ["令和3年度 相談記録", "", "個人ID,機関名"] + [f"{i:03d},㈱髙橋①Ⅲ～{i}" for i in range(40)]
+    lines[20:20] = ["", ""]
+    text = line_end.join(lines) + line_end
+    stage = duckdb.connect()
+    sheet = read_file(stage, text.encode("cp932"), "a.csv")[0]
+    rows = _rows(stage, sheet)
+    assert len(rows) == len(lines)
+    for number, (line, row) in enumerate(zip(lines, rows, strict=True), start=1):
+        assert row[0] == number
+        assert ",".join(v or "" for v in row[1:]).strip(",") == line.strip(",")
+
+
+def test_a_file_that_looks_utf8_at_first_but_is_cp932_later(monkeypatch):
+    from analytics.ingest import readers
+
+    monkeypatch.setattr(readers, "ENCODING_SAMPLE_BYTES", 64)
+    text = "id,name\n" + "".join(f"{i},x\n" for i in range(50)) + "99,㈱髙橋\n"
+    stage = duckdb.connect()
+    sheet = read_file(stage, text.encode("cp932"), "a.csv")[0]
+    assert _rows(stage, sheet)[-1][1:] == ("99", "㈱髙橋")
+
+
+def test_neither_utf8_nor_cp932_is_an_encoding_error():
+    with pytest.raises(IngestError) as caught:
+        read_file(duckdb.connect(), b"id,name\n1,\x81\x20\n", "a.csv")
+    assert caught.value.code == "encoding"
+
+
+def test_a_nul_byte_far_into_a_file_is_refused():
+    data = b"id,name\n" + b"1,x\n" * 20000 + b"2,\x00\n"
+    with pytest.raises(IngestError) as caught:
+        read_file(duckdb.connect(), data, "a.csv")
+    assert caught.value.code == "unreadable"
