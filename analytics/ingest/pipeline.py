@@ -639,17 +639,26 @@ def _person_lookup(
             select
                 ids.v,
                 case when w.v is not null then w.normalised
-                     else nullif({ASCII_ID_SQL.format(x="ids.v")}, '') end as normalised,
-                nullif(trim(ids.v, $ws), '') as trimmed
+                     else nullif({ASCII_ID_SQL.format(x="ids.v")}, '') end as normalised
             from ids left join {wide_table} w on w.v = ids.v
+        ),
+        pseudonyms as (
+            -- one HMAC per person, not per spelling: 01-01000 and ０１－０１０００ are hashed once
+            select normalised, {pseudonym.hmac_sql("normalised")} as value
+            from (select distinct normalised from normalised where normalised is not null)
         )
         select
-            v,
-            {pseudonym.hmac_sql("normalised")} as value,
-            case when normalised is null then {BLANK} else {OK} end::utinyint as status,
-            normalised is not null and not list_contains($total_words, lower(trimmed))
-                and not list_contains($note_starts, left(trimmed, 1)) as plain
-        from normalised
+            n.v,
+            p.value,
+            case when n.normalised is null then {BLANK} else {OK} end::utinyint as status,
+            case
+                when n.normalised is null then false
+                -- an ID starting with a digit is neither a total word (合計) nor a note (※): no string tests
+                when regexp_matches(n.v, '^[0-9０-９]') then true
+                else not list_contains($total_words, lower(trim(n.v, $ws)))
+                     and not list_contains($note_starts, left(trim(n.v, $ws), 1))
+            end as plain
+        from normalised n left join pseudonyms p using (normalised)
     """,
         params,
     )

@@ -55,13 +55,12 @@ def hmac_sql(expr: str) -> str:
     """SQL computing ``pseudonymise(expr)`` for a whole column; bind ``$hmac_ipad`` and ``$hmac_opad``.
 
     HMAC(K, m) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)), built from DuckDB's sha256 so a million IDs are
-    hashed in the engine, not in a Python loop.
+    hashed in the engine, not in a Python loop. The pads are bound as BLOBs: ``unhex($pad)`` would be
+    evaluated once per row (a third of the time at a million IDs).
     """
-    return (
-        f"left(sha256(unhex($hmac_opad) || unhex(sha256(unhex($hmac_ipad) || encode({expr})))), {PSEUDONYM_HEX_CHARS})"
-    )
+    return f"left(sha256($hmac_opad || unhex(sha256($hmac_ipad || encode({expr})))), {PSEUDONYM_HEX_CHARS})"
 
 
-def hmac_params(key: bytes) -> dict[str, str]:
+def hmac_params(key: bytes) -> dict[str, bytes]:
     block = key.ljust(64, b"\0") if len(key) <= 64 else hashlib.sha256(key).digest().ljust(64, b"\0")
-    return {"hmac_ipad": bytes(b ^ 0x36 for b in block).hex(), "hmac_opad": bytes(b ^ 0x5C for b in block).hex()}
+    return {"hmac_ipad": bytes(b ^ 0x36 for b in block), "hmac_opad": bytes(b ^ 0x5C for b in block)}
