@@ -22,3 +22,18 @@ def test_the_dimension_filter_is_written_in_one_file_only():
 
 def test_bind_keeps_only_the_parameters_a_query_names():
     assert db.bind("select $a", {"a": 1, "b": 2}) == {"a": 1}
+
+
+def test_unordered_inserts_is_limited_to_the_block_and_the_connection(tmp_path):
+    import pytest
+
+    con = db.connect(tmp_path / "u.duckdb")
+    other = con.cursor()
+    setting = "select current_setting('preserve_insertion_order')"
+    with db.unordered_inserts(con):
+        assert con.execute(setting).fetchone()[0] is False
+        assert other.execute(setting).fetchone()[0] is True
+    assert con.execute(setting).fetchone()[0] is True
+    with pytest.raises(RuntimeError), db.unordered_inserts(con):
+        raise RuntimeError("a failed load")
+    assert con.execute(setting).fetchone()[0] is True

@@ -56,7 +56,7 @@ def load_prepared(
     con: duckdb.DuckDBPyConnection, report: IngestReport, *, loaded_by: str | None = None
 ) -> IngestReport:
     """Write a prepared file as one batch; fills in loaded and duplicate counts and ``batch_id``."""
-    with db.WRITE_TURN:  # one load or rollback at a time in this process
+    with db.WRITE_TURN, db.unordered_inserts(con):  # one load or rollback at a time in this process
         return _load_prepared(con, report, loaded_by)
 
 
@@ -202,7 +202,8 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, i
     Returns rows removed per table. Rows that the batch skipped as duplicates of earlier batches
     belong to those batches and stay.
     """
-    with db.WRITE_TURN:  # the status is read in the same turn: two rollbacks of one batch cannot both pass
+    # the status is read in the same turn: two rollbacks of one batch cannot both pass
+    with db.WRITE_TURN, db.unordered_inserts(con):
         return _rollback_batch(con, batch_id)
 
 

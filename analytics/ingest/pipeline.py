@@ -99,6 +99,9 @@ def prepare_file(
     stage = _staging_connection()
     try:
         raw_sheets = read_file(stage, data, file_name)
+        # The raw tables are read in order (rowid = row number); what is derived from them carries source_row,
+        # so DuckDB may build it in any order (faster on two cores).
+        stage.execute("set session preserve_insertion_order = false")
         if sheet is not None:
             raw_sheets = [s for s in raw_sheets if s.name == sheet]
             if not raw_sheets:
