@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy
 
 from analytics.ingest.errors import IngestError
 from analytics.ingest.limits import Limits
@@ -360,15 +361,20 @@ def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) ->
 def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[object]], merged: list) -> RawSheet:
     import pyarrow as pa
 
-    width = max((len(r) for r in cells), default=0)
+    lengths = set(map(len, cells))  # one pass in C: usually a single width
+    width = max(lengths, default=0)
     table = _staging_name(stage)
     if width == 0:
         stage.execute(f"create table {table} (c0 varchar)")
         return RawSheet(name, table, 0, len(cells), [], merged)
-    # Column by column, each distinct cell value converted once, straight into Arrow strings
-    # (no pandas object frame: DuckDB reads Arrow without converting Python objects again).
-    padded = cells if all(len(r) == width for r in cells) else [list(r) + [None] * (width - len(r)) for r in cells]
-    columns = [_column_as_arrow_text(column) for column in zip(*padded, strict=True)]
+    # One object grid (numpy slices its columns without a Python loop), then column by column straight into
+    # Arrow strings: a text column in one Arrow call, others per distinct value (no pandas object frame:
+    # DuckDB reads Arrow without converting Python objects again).
+    padded = cells if len(lengths) == 1 else [list(r) + [None] * (width - len(r)) for r in cells]
+    grid = numpy.empty((len(padded), width), dtype=object)
+    grid[:] = padded  # (numpy.array(padded) would try to read a cell holding a sequence as a dimension)
+    columns = [_column_as_arrow_text(grid[:, i]) for i in range(width)]
+    del grid
     stage.register("_excel_arrow", pa.table(columns, names=[f"c{i}" for i in range(width)]))
     stage.execute(f"create table {table} as select * from _excel_arrow")
     stage.unregister("_excel_arrow")
@@ -376,15 +382,22 @@ def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[o
     return RawSheet(name, table, width, len(cells), head, merged)
 
 
-def _column_as_arrow_text(column: tuple[object, ...]):
-    """One column of cells as an Arrow string array: text columns in one Arrow call, others per distinct value."""
+def _column_as_arrow_text(column) -> object:
+    """One column of cells (a sequence) as an Arrow string array.
+
+    A text column (str or empty cells only, the usual case) is converted by Arrow in one call, which refuses
+    any other type; then numbers, dates and booleans are converted per distinct value (``_cells_as_text``).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if set(map(type, column)) <= {str, type(None)}:  # the usual text column: no Python work per cell
+    if not isinstance(column, numpy.ndarray):
+        column = numpy.array(column, dtype=object)
+    try:
         array = pa.array(column, type=pa.string())
-        return pc.if_else(pc.equal(pc.utf8_trim_whitespace(array), ""), pa.scalar(None, pa.string()), array)
-    return pa.array(_cells_as_text(column), type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array(_cells_as_text(column), type=pa.string())
+    return pc.if_else(pc.equal(pc.utf8_trim_whitespace(array), ""), pa.scalar(None, pa.string()), array)
 
 
 def _cells_as_text(column: tuple[object, ...]) -> list[str | None]:

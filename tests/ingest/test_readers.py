@@ -78,7 +78,28 @@ def test_equal_but_different_cells_keep_their_own_text():
 def test_text_columns_converted_in_one_arrow_call_match_cell_by_cell(column):
     from analytics.ingest.readers import _cell_text, _column_as_arrow_text
 
-    assert _column_as_arrow_text(tuple(column)).to_pylist() == [_cell_text(v) for v in column]
+    import numpy
+
+    expected = [_cell_text(v) for v in column]
+    assert _column_as_arrow_text(tuple(column)).to_pylist() == expected
+    grid = numpy.empty((len(column), 1), dtype=object)  # as the reader passes it: a column of an object grid
+    grid[:, 0] = column
+    assert _column_as_arrow_text(grid[:, 0]).to_pylist() == expected
+
+
+def test_mixed_excel_columns_and_ragged_rows_become_text():
+    from analytics.ingest.readers import _excel_sheet
+
+    stage = duckdb.connect()
+    cells = [["ID", "日付", "数"], ["01", dt.date(2021, 4, 5), 3.0, "余分"], ["02", "R3.4.5"], [True, None, 1.5]]
+    sheet = _excel_sheet(stage, "s", cells, [])
+    assert sheet.width == 4
+    assert _rows(stage, sheet) == [
+        (1, "ID", "日付", "数", None),
+        (2, "01", "2021-04-05", "3", "余分"),
+        (3, "02", "R3.4.5", None, None),
+        (4, "TRUE", None, "1.5", None),
+    ]
 
 
 def test_an_empty_line_inside_a_quoted_cell_stays_in_the_cell():
