@@ -403,3 +403,24 @@ def test_rows_repeated_within_one_file_are_loaded_once(con, tmp_path):
     sheet = report.sheets[0]
     assert (sheet.loaded, sheet.duplicates_in_file) == (3, 3)
     assert con.execute("select list(source_row order by source_row) from consultations").fetchone()[0] == [2, 5, 6]
+
+
+def test_the_cyclic_collector_is_paused_while_a_file_is_prepared_and_resumed_after(monkeypatch):
+    import gc
+
+    from analytics.ingest import pipeline
+
+    seen = []
+    real_read = pipeline.read_file
+
+    def read_and_look(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read_file", read_and_look)
+    assert gc.isenabled()
+    pipeline.prepare_file((MESSY / "i_fullwidth_ids.csv").read_bytes(), "i.csv", key=b"k" * 32)
+    with pytest.raises(IngestError):
+        pipeline.prepare_file(b"\x00binary", "x.csv", key=b"k" * 32)
+    assert seen == [False, False]
+    assert gc.isenabled()
