@@ -16,6 +16,7 @@ import datetime as dt
 import gc
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -598,12 +599,13 @@ def _free_text(value: object) -> tuple[object, str | None]:
     text = str(value).strip(WHITESPACE)
     if not text:
         return None, None
-    if any("\uff01" <= ch <= "\uff5e" for ch in text):
+    if _FULLWIDTH_ASCII.search(text):
         text = text.translate(_FULLWIDTH_TO_ASCII)
     return text, None
 
 
 _FULLWIDTH_TO_ASCII = str.maketrans(nz.FULLWIDTH, nz.HALFWIDTH)
+_FULLWIDTH_ASCII = re.compile("[\uff01-\uff5e]")
 
 
 def _lookup_table(

@@ -434,6 +434,9 @@ def _cell_text(value: object) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
+_RAW_TABLE_NUMBERS = itertools.count()
+
+
 def _staging_name(stage: duckdb.DuckDBPyConnection) -> str:
-    count = stage.execute("select count(*) from duckdb_tables() where table_name like 'raw_%'").fetchone()[0]
-    return f"raw_{count}"
+    """A table name not used before in this process (cheaper than asking the staging database)."""
+    return f"raw_{next(_RAW_TABLE_NUMBERS)}"
