@@ -68,23 +68,25 @@ _DASH_CLASS = "[\\x{2010}-\\x{2015}\\x{2212}\\x{FF70}]"
 _PY_ASCII_SPACE = "[\\t\\n\\x{0B}\\x{0C}\\r\\x{1C}-\\x{1F} ]"  # what str.split() removes in ASCII
 
 
-def normalise_person_ids(values: list[str]) -> list[str | None]:
-    """``normalise_person_id`` for many IDs at once (same results, tested): Arrow compute on the common
-    characters — dashes → ``-``, NFKC (full-width ASCII → ASCII, 　 → space), spaces removed, upper case —
-    and the Python function for IDs with other characters.
+def normalise_person_id_array(array):
+    """``normalise_person_id`` on an Arrow string array, returning one: Arrow compute on the common characters —
+    dashes → ``-``, NFKC (full-width ASCII → ASCII, 　 → space), spaces removed, upper case — and the Python
+    function for the (rare) IDs with other characters: other scripts, ligatures, …
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pa.array(values, type=pa.string())
-    safe = pc.match_substring_regex(array, _VECTOR_SAFE_ID)
     fast = pc.replace_substring_regex(array, _DASH_CLASS, "-")
     fast = pc.utf8_normalize(fast, "NFKC")
     fast = pc.ascii_upper(pc.replace_substring_regex(fast, _PY_ASCII_SPACE, ""))
-    out = pc.if_else(pc.equal(fast, ""), pa.scalar(None, pa.string()), fast).to_pylist()
-    for i in pc.indices_nonzero(pc.invert(safe)).to_pylist():  # rare: other scripts, ligatures, …
-        out[i] = normalise_person_id(values[i])
-    return out
+    out = pc.if_else(pc.equal(fast, ""), pa.scalar(None, pa.string()), fast)
+    unsafe = pc.indices_nonzero(pc.invert(pc.match_substring_regex(array, _VECTOR_SAFE_ID))).to_pylist()
+    if not unsafe:
+        return out
+    values, patched = array.to_pylist(), out.to_pylist()
+    for i in unsafe:
+        patched[i] = normalise_person_id(values[i])
+    return pa.array(patched, type=pa.string())
 
 
 # --------------------------------------------------------------------------------------------

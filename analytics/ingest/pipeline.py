@@ -638,22 +638,27 @@ def _person_lookup(
     """Distinct ID cells → normalised → pseudonymised (HMAC in SQL), with the row-class shortcut ``plain``.
 
     Plain ASCII IDs (most systems) are normalised in SQL (spaces removed, upper case); only IDs with
-    full-width or other non-ASCII characters (０１－０１０００) go through ``normalise_person_ids`` (Arrow).
+    full-width or other non-ASCII characters (０１－０１０００) go through ``normalise_person_id_array`` (Arrow).
     Both give the same result for ASCII input (tested). ``plain`` marks an ordinary ID: not empty, not a
     total word (合計), not the start of a note (※): its row is a record without further tests.
     """
     cell = f"c{index}"
-    wide = [
-        r[0]
-        for r in stage.execute(
+    import pyarrow as pa
+
+    wide = (
+        stage.execute(
             f"select distinct {cell} from {raw.table} where rowid >= {data_start} and {cell} is not null "
             f"and not regexp_matches({cell}, '^[\\x00-\\x7F]*$')"
-        ).fetchall()
-    ]
-    name = f"lk_{raw.table}_person_id"
-    wide_table = _text_table(
-        stage, f"{name}_wide", {"v": wide, "normalised": nz.normalise_person_ids(wide)}
+        )
+        .fetch_arrow_table()
+        .column(0)
+        .combine_chunks()
     )
+    name = f"lk_{raw.table}_person_id"
+    wide_table = f"{name}_wide"
+    stage.register(f"{wide_table}_arrow", pa.table({"v": wide, "normalised": nz.normalise_person_id_array(wide)}))
+    stage.execute(f"create table {wide_table} as select * from {wide_table}_arrow")
+    stage.unregister(f"{wide_table}_arrow")
     _execute(
         stage,
         f"""
