@@ -642,9 +642,9 @@ def _person_lookup(
     Both give the same result for ASCII input (tested). ``plain`` marks an ordinary ID: not empty, not a
     total word (合計), not the start of a note (※): its row is a record without further tests.
     """
-    cell = f"c{index}"
     import pyarrow as pa
 
+    cell = f"c{index}"
     wide = (
         stage.execute(
             f"select distinct {cell} from {raw.table} where rowid >= {data_start} and {cell} is not null "

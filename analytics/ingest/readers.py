@@ -303,25 +303,26 @@ def _read_utf8_copy(
             f"header=false, all_varchar=true, auto_detect=false, delim=?, quote='\"', escape='\"', "
             f"columns={columns}, null_padding=true, strict_mode=false, max_line_size={max_line}"
         )
-        try:
-            stage.execute(f"create or replace table {table} as select * from read_csv(?, {options})", [tmp, delimiter])
-        except duckdb.Error as exc:
-            message = str(exc)
-            if "line size" in message.lower():
-                raise IngestError(
-                    "too_large",
-                    file=file_name,
-                    detail=f"1行が長すぎます（1セル {limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）",
-                ) from exc
-            if "unicode" in message.lower() and encoding == "utf-8":
-                raise _NotUtf8 from exc
-            if "parallel" not in message:
-                raise IngestError("unreadable", file=file_name, detail=message.splitlines()[0]) from exc
-            # Quoted line breaks inside cells: DuckDB's parallel scanner cannot pad short rows then.
-            stage.execute(
-                f"create or replace table {table} as select * from read_csv(?, {options}, parallel=false)",
-                [tmp, delimiter],
-            )
+        # Quoted line breaks inside cells: DuckDB's parallel scanner cannot pad short rows then, so it is
+        # asked again without it.
+        for attempt in (options, f"{options}, parallel=false"):
+            try:
+                stage.execute(
+                    f"create or replace table {table} as select * from read_csv(?, {attempt})", [tmp, delimiter]
+                )
+                break
+            except duckdb.Error as exc:
+                message = str(exc)
+                if "line size" in message.lower():
+                    raise IngestError(
+                        "too_large",
+                        file=file_name,
+                        detail=f"1行が長すぎます（1セル {limits.max_cell_chars:,}文字まで、HYOGAKI_MAX_CELL_CHARS）",
+                    ) from exc
+                if "unicode" in message.lower() and encoding == "utf-8":
+                    raise _NotUtf8 from exc
+                if "parallel" not in message or "parallel=false" in attempt:
+                    raise IngestError("unreadable", file=file_name, detail=message.splitlines()[0]) from exc
     finally:
         os.unlink(tmp)
 
