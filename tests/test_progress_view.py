@@ -72,3 +72,20 @@ def test_stage_follows_the_filters_or_the_as_of_date():
     assert pv.choose_stage(Filters(fiscal_year=2021), None).name == "第1ステージ"
     assert pv.choose_stage(Filters(), dt.date(2025, 3, 31)).name == "第2ステージ"
     assert indicators.REGISTRY_BY_ID  # registry loaded
+
+
+def test_burnup_chart_keeps_month_labels_flat_from_the_periods_april_with_room_for_the_latest_label(con, stage2):
+    """Rotated labels in a half-width column pushed the axis title onto the source note; the latest actual's
+    label was cut off at the top when it was the highest point."""
+    from analytics.charts import progress as progress_charts
+
+    target = pv.scope_targets(stage2, Filters()).to_dict("records")[0]
+    series = pv.burnup(con, target)
+    labels = dict.fromkeys(("actual", "target_line", "projection", "band", "target_value", "fy_boundary"), "x")
+    fig = progress_charts.burnup(series, title="t", labels=labels, y_title="y", x_title="月", note="n",
+                                 stage_name="s")  # fmt: skip
+    layout = fig.layout
+    assert layout.xaxis.tickangle == 0 and layout.xaxis.dtick == "M6"  # 24 months: half-years
+    assert str(layout.xaxis.tick0)[:7] == str(series["month_end"].min())[:7]  # from the period's first month
+    highest = max(series["actual"].max(), series["target_line"].max())
+    assert layout.yaxis.range[1] >= highest * 1.1

@@ -77,7 +77,16 @@ def burnup(
             if pd.Timestamp(start) < boundary < pd.Timestamp(end):
                 fig.add_vline(x=boundary, line={"color": common.GREY, "width": 1, "dash": "dot"})
     common.style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=400)
-    fig.update_xaxes(tickformat="%Y-%m", dtick="M3")
+    # Horizontal month labels, a quarter or half-year apart: rotated labels in a half-width column pushed the
+    # axis title onto the source note below the chart.
+    months = (x.max().year - x.min().year) * 12 + x.max().month - x.min().month if len(x) else 0
+    fig.update_xaxes(tickformat="%Y-%m", dtick="M3" if months <= 15 else "M6" if months <= 36 else "M12",
+                     tick0=x.min() if len(x) else None, tickangle=0)  # fmt: skip (ticks from the period's April)
+    # Headroom above the highest line, so the label of the latest actual is not cut off at the top.
+    plotted = [series[c].max() for c in ("actual", "target_line", "projection_high") if c in series]
+    top = max([v for v in (*plotted, target) if v is not None and pd.notna(v)], default=0)
+    if top > 0:
+        fig.update_yaxes(range=[0, top * 1.12])
     return fig
 
 
