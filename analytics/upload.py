@@ -463,7 +463,10 @@ def preview_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.Da
         column = _column(name)
         if column is not None and name not in labels:
             labels[name] = column.en if lang == "en" else column.ja
-    return frame.rename(columns=labels)
+    frame = frame.rename(columns=labels)
+    # years and row numbers are shown as written (2021, not 2,021)
+    frame.attrs["plain"] = [labels[c] for c in ("source_row", "fiscal_year", "birth_year") if c in labels]
+    return frame
 
 
 def header_order(report: IngestReport | None, sheets: list[SheetResult] | None = None) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics import config, contract, templates, ui_text, upload
@@ -26,9 +27,22 @@ def who() -> str | None:
 
 
 def show_table(frame, **kwargs) -> None:
-    """A table with thousands separators (1,234), as on the overview."""
-    numbers = {c: st.column_config.NumberColumn(format="localized") for c in frame.select_dtypes("number").columns}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers, **kwargs)
+    """A table with thousands separators for counts (1,234), years as written (2021: ``frame.attrs["plain"]``)
+    and "–" where there is nothing to show (a skipped sheet has no counts; a cell may be empty)."""
+    plain = set(frame.attrs.get("plain", ()))
+    frame = frame.copy()
+    config = {}
+    for column in frame.select_dtypes("number").columns:
+        if frame[column].isna().any():  # the grid shows a grey "None" for a missing number: text, right-aligned
+            whole = pd.api.types.is_integer_dtype(frame[column])
+            as_text = (lambda v: str(int(v))) if column in plain else (lambda v, w=whole: f"{int(v) if w else v:,}")
+            frame[column] = frame[column].map(lambda v, f=as_text: "–" if pd.isna(v) else f(v)).astype(object)
+            config[column] = st.column_config.TextColumn(alignment="right")
+        else:
+            config[column] = st.column_config.NumberColumn(format="%d" if column in plain else "localized")
+    for column in frame.select_dtypes("object").columns:
+        frame[column] = frame[column].where(frame[column].notna(), "–")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)
 
 
 def set_option(file_id: str, widget_key: str, field: str) -> None:

@@ -104,7 +104,11 @@ def match_header(header: str | None) -> tuple[str | None, float, str]:
 
 
 def alternatives_for(header: str, exclude: str | None, limit: int = 3) -> tuple[str, ...]:
-    """The closest other contract columns by spelling, for the mapping preview's select boxes."""
+    """The closest other contract columns by spelling, for the mapping preview (「ほかの候補」).
+
+    Only spellings at least half alike: below that, short Japanese headers share a character or two with
+    unrelated aliases (定着状況 and 改定 = vintage) and the suggestions read as noise.
+    """
     key = normalise_header(header)
     scores: dict[str, float] = {}
     for alias, column in alias_index().items():
@@ -113,7 +117,7 @@ def alternatives_for(header: str, exclude: str | None, limit: int = 3) -> tuple[
         ratio = difflib.SequenceMatcher(None, key, alias).ratio()
         scores[column] = max(scores.get(column, 0.0), ratio)
     best = sorted(scores.items(), key=lambda kv: -kv[1])
-    return tuple(c for c, s in best[:limit] if s >= 0.3)
+    return tuple(c for c, s in best[:limit] if s >= 0.5)
 
 
 def _row_score(labels: list[str | None], explicit: dict[str, str] | None = None) -> float:
@@ -212,11 +216,9 @@ def map_columns(labels: list[str | None], explicit: dict[str, str] | None = None
             matches.append(ColumnMatch(index, header, None, 0.0, personal=True, source="none"))
             continue
         column, confidence, how = match_header(header)
-        matches.append(
-            ColumnMatch(
-                index, header, column, confidence, alternatives_for(header, column) if header else (), source=how
-            )
-        )
+        # a header written exactly as a known alias needs no other suggestions (the select box lists all columns)
+        alternatives = alternatives_for(header, column) if header and confidence < EXACT else ()
+        matches.append(ColumnMatch(index, header, column, confidence, alternatives, source=how))
     return _resolve_conflicts(matches)
 
 

@@ -64,7 +64,13 @@ def test_decorated_headers_match_but_short_words_inside_long_headers_do_not():
 
 def test_mapping_offers_alternatives_for_the_preview():
     match = hdr.map_columns(["受付年月"])[0]
-    assert match.alternatives
+    assert match.column is None and match.alternatives[0] == "consultation_date"
+
+
+def test_an_exact_header_gets_no_alternatives_and_suggestions_are_at_least_half_alike():
+    exact, loose = hdr.map_columns(["定着状況", "受付年月"])
+    assert exact.column == "retained_6m" and exact.alternatives == ()  # was: 版 (vintage), from 改定
+    assert "age" not in loose.alternatives  # 年齢 shares one character with 受付年月
 
 
 def test_kind_detection():
