@@ -81,7 +81,12 @@ def test_upload_messy_samples_preview_load_and_history(tab, empty_server):
     text = main.inner_text()
     # the header rows and the mapping the ingest found, before anything is saved
     assert "シート「相談記録」: 相談記録・見出し 4〜5 行目（2段）" in text
-    assert "個人ID（person_id）" in text and "就職等区分（outcome_type）" in text
+    # the column each header was mapped to is the value of its select box (labelled with the header)
+    mapped = {
+        box.locator("input").first.get_attribute("aria-label"): box.locator("input").first.input_value()
+        for box in main.locator('[data-testid="stSelectbox"]').all()
+    }
+    assert "個人ID（person_id）" in mapped.values() and "就職等区分（outcome_type）" in mapped.values(), mapped
     assert "個人情報の列は保存前に削除します: 氏名" in text
     metrics = [
         [t for t in m.inner_text().split("\n") if t.strip()] for m in main.locator('[data-testid="stMetric"]').all()
