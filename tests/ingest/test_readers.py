@@ -76,9 +76,9 @@ def test_equal_but_different_cells_keep_their_own_text():
 @given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab1 \t\n") + ["\u3000", "\xa0", "\u2028", "髙"]))),
                 max_size=30))
 def test_text_columns_converted_in_one_arrow_call_match_cell_by_cell(column):
-    from analytics.ingest.readers import _cell_text, _column_as_arrow_text
-
     import numpy
+
+    from analytics.ingest.readers import _cell_text, _column_as_arrow_text
 
     expected = [_cell_text(v) for v in column]
     assert _column_as_arrow_text(tuple(column)).to_pylist() == expected
