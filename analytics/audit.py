@@ -50,6 +50,12 @@ COLUMNS: tuple[str, ...] = (
 _HASHED = COLUMNS[:9]  # every field but the hashes themselves
 
 
+def action_label(action: str, lang: str = "ja") -> str:
+    """The words for an action code in ``lang`` (an unknown code is shown as it is)."""
+    ja, en = ACTION_LABELS.get(action, (action, action))
+    return en if lang == "en" else ja
+
+
 def _row_hash(prev_hash: str, values: tuple[Any, ...]) -> str:
     text = json.dumps([prev_hash, *[None if v is None else str(v) for v in values]], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -204,13 +210,26 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
+def display_table(events: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
+    """The events for the screen: the action in words beside its code, column names in ``lang``, "–" where a
+    field is empty (the hashes stay in the CSV export and ``verify_chain``)."""
+    from analytics import ui_text
+
+    shown = events.drop(columns=["prev_hash", "row_hash"])
+    shown.insert(shown.columns.get_loc("action") + 1, "action_label",
+                 shown["action"].map({a: action_label(a, lang) for a in shown["action"].unique()}))  # fmt: skip
+    text = shown.select_dtypes("object").columns
+    shown[text] = shown[text].where(shown[text].notna(), "–")
+    return shown.rename(columns={c: ui_text.t(f"audit.col_{c}", lang) for c in shown.columns})
+
+
 def export_csv(events: pd.DataFrame, lang: str = "ja") -> bytes:
     """The events as CSV for Excel (UTF-8 with BOM), with an action label column; formula-safe text."""
     out = events.copy()
     out.insert(
         out.columns.get_loc("action") + 1,
         "action_label",
-        [ACTION_LABELS.get(a, (a, a))[0 if lang == "ja" else 1] for a in out["action"]],
+        out["action"].map({a: action_label(a, lang) for a in out["action"].unique()}),
     )
     for col in out.columns:
         if out[col].dtype == object:

@@ -662,6 +662,55 @@ TEXT: dict[str, tuple[str, str]] = {
     "history.col_kind": ("種別", "Kind"),
     "history.col_header_row": ("見出し行", "Header row"),
     "history.col_skip_reason": ("スキップの理由", "Why skipped"),
+    # audit log page (pages/audit_page.py)
+    "audit.title": ("監査ログ", "Audit log"),
+    "audit.intro": (
+        "サインイン・サインイン失敗・データ取込・取込の取消・ダウンロードの記録です（新しい順）。記録は追記のみで、"
+        "各行が前の行のハッシュを持つため、書き換えや削除があれば下に表示します。",
+        "Every sign-in, failed sign-in, upload, rollback and download, newest first. The log is append-only and "
+        "hash-chained: a changed or removed entry is reported below.",
+    ),
+    "audit.action": ("種類", "Action"),
+    "audit.username": ("ユーザー名", "Username"),
+    "audit.since": ("開始日", "From"),
+    "audit.until": ("終了日", "To"),
+    "audit.chain_broken": (
+        "監査ログの連鎖が event_id {event_id} で途切れています（製品の外での書き換え・削除の疑い）。",
+        "The chain breaks at event {event_id}: an entry was changed or removed outside the product.",
+    ),
+    "audit.count": ("{n} 件", "{n} events"),
+    "audit.empty": ("この条件の記録はありません。", "No events in this range."),
+    "audit.download": ("CSV をダウンロード", "Download CSV"),
+    "audit.col_event_id": ("番号", "No."),
+    "audit.col_occurred_at": ("日時", "Time"),
+    "audit.col_username": ("ユーザー名", "Username"),
+    "audit.col_role": ("役割", "Role"),
+    "audit.col_prefecture_code": ("都道府県コード", "Prefecture code"),
+    "audit.col_action": ("種類コード", "Action code"),
+    "audit.col_action_label": ("種類", "Action"),
+    "audit.col_scope": ("範囲", "Scope"),
+    "audit.col_details": ("詳細", "Details"),
+    "audit.col_client": ("接続元", "Client"),
+    # reports page (pages/reports_page.py)
+    "reports.title": ("レポート", "Reports"),
+    "reports.intro": (
+        "会議資料として転送・印刷・貼り付けできる進捗レポートです。Excel（6シート、編集できるグラフ付き）または"
+        "A4で2～4ページのPDF。少数のセルは秘匿処理するため、チーム外にも共有できます。",
+        "A summary report to forward, print and paste from: Excel (6 sheets, native charts) or a 2–4 page PDF. "
+        "Small counts are suppressed so the file is safe to share outside the team.",
+    ),
+    "reports.no_data": (
+        "データが未登録です。先に「データ取込」でファイルを取り込んでください。",
+        "No data loaded yet: load files on the upload page first.",
+    ),
+    "reports.scope": ("対象地域", "Scope"),
+    "reports.period": ("対象期間", "Period"),
+    "reports.format": ("形式", "Format"),
+    "reports.threshold": ("秘匿する人数（この値未満）", "Suppress counts below"),
+    "reports.computing": ("集計しています…", "Computing…"),
+    "reports.build": ("作成", "Build the file"),
+    "reports.building": ("作成しています…", "Building…"),
+    "reports.download": ("ダウンロード: {name}", "Download {name}"),
 }
 
 

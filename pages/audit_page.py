@@ -11,26 +11,20 @@ from ui import auth as ui_auth
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 viewer = ui_auth.require("view_audit")
-en = lang == "en"
+t = ui_text.t
 
-st.title("Audit log" if en else "監査ログ")
-st.caption(
-    "Every sign-in, failed sign-in, upload, rollback and download, newest first. The log is append-only and "
-    "hash-chained: a changed or removed entry is reported below."
-    if en
-    else "サインイン・サインイン失敗・データ取込・取込の取消・ダウンロードの記録です（新しい順）。記録は追記のみで、"
-    "各行が前の行のハッシュを持つため、書き換えや削除があれば下に表示します。"
-)
+st.title(t("audit.title", lang))
+st.caption(t("audit.intro", lang))
 
 actions = st.multiselect(
-    "Action" if en else "種類", list(audit.ACTIONS), key="audit.actions",
-    format_func=lambda a: audit.ACTION_LABELS[a][1 if en else 0], placeholder="All" if en else "すべて",
+    t("audit.action", lang), list(audit.ACTIONS), key="audit.actions",
+    format_func=lambda a: audit.action_label(a, lang), placeholder=t("filter.all", lang),
 )  # fmt: skip
 left, middle, right = st.columns(3)
-user = left.text_input("Username" if en else "ユーザー名", key="audit.user").strip() or None
+user = left.text_input(t("audit.username", lang), key="audit.user").strip() or None
 today = dt.date.today()
-since = middle.date_input("From" if en else "開始日", value=today - dt.timedelta(days=30), key="audit.since")
-until = right.date_input("To" if en else "終了日", value=today, key="audit.until")
+since = middle.date_input(t("audit.since", lang), value=today - dt.timedelta(days=30), key="audit.since")
+until = right.date_input(t("audit.until", lang), value=today, key="audit.until")
 
 with status.read_connection(str(config.default_db_path())) as con:
     events = audit.list_events(con, action=actions or None, username=user, since=since, until=until)
@@ -40,26 +34,18 @@ with status.read_connection(str(config.default_db_path())) as con:
         broken = None
 
 if broken is not None:
-    st.error(
-        f"The chain breaks at event {broken}: an entry was changed or removed outside the product."
-        if en
-        else f"監査ログの連鎖が event_id {broken} で途切れています（製品の外での書き換え・削除の疑い）。",
-        icon=":material/gpp_bad:",
-    )
+    st.error(t("audit.chain_broken", lang, event_id=broken), icon=":material/gpp_bad:")
 
-st.caption(f"{len(events):,} " + ("events" if en else "件"))
+st.caption(t("audit.count", lang, n=f"{len(events):,}"))
 if events.empty:
-    st.info("No events in this range." if en else "この条件の記録はありません。", icon=":material/info:")
+    st.info(t("audit.empty", lang), icon=":material/info:")
     st.stop()
 
-shown = events.drop(columns=["prev_hash", "row_hash"]).copy()
-shown.insert(shown.columns.get_loc("action") + 1, "label",
-             [audit.ACTION_LABELS.get(a, (a, a))[1 if en else 0] for a in shown["action"]])  # fmt: skip
-st.dataframe(shown, hide_index=True, width="stretch", key="audit.table")
+st.dataframe(audit.display_table(events, lang), hide_index=True, width="stretch", key="audit.table")
 
 file_name = f"audit_log_{since:%Y%m%d}-{until:%Y%m%d}.csv"
 ui_auth.download_button(
-    "Download CSV" if en else "CSV をダウンロード", audit.export_csv(events, lang), file_name=file_name,
+    t("audit.download", lang), audit.export_csv(events, lang), file_name=file_name,
     what="audit_log", details={"events": len(events)}, mime="text/csv", icon=":material/download:",
     key="audit.csv",
 )  # fmt: skip

@@ -11,16 +11,10 @@ from ui.auth import download_button, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 viewer = require("download_reports")  # ui/auth.py: admin, analyst, manager
-en = lang == "en"
+t = ui_text.t
 
-st.title("Reports" if en else "レポート")
-st.caption(
-    "A summary report to forward, print and paste from: Excel (6 sheets, native charts) or a 2–4 page PDF. "
-    "Small counts are suppressed so the file is safe to share outside the team."
-    if en
-    else "会議資料として転送・印刷・貼り付けできる進捗レポートです。Excel（6シート、編集できるグラフ付き）または"
-    "A4で2～4ページのPDF。少数のセルは秘匿処理するため、チーム外にも共有できます。"
-)
+st.title(t("reports.title", lang))
+st.caption(t("reports.intro", lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -39,30 +33,25 @@ def build(
 with status.read_connection() as con:
     as_of, last_loaded = status.data_as_of(con)
 if as_of is None:
-    st.info(
-        "No data loaded yet: load files on the upload page first."
-        if en
-        else "データが未登録です。先に「データ取込」でファイルを取り込んでください。",
-        icon=":material/upload_file:",
-    )
+    st.info(t("reports.no_data", lang), icon=":material/upload_file:")
     st.stop()
 
 # A prefecture's report lists its municipalities: prefecture-scoped roles get the nation or their own prefecture.
 codes = ("", *[c for c in ui_text.prefecture_codes() if viewer.can_see_municipalities_of(c)])
 left, middle, right = st.columns(3)
 prefecture = left.selectbox(
-    "Scope" if en else "対象地域",
+    t("reports.scope", lang),
     codes,
     format_func=lambda c: ui_text.prefecture_label(c or None, lang),
     key="report_prefecture",
 )
 kind = middle.segmented_control(
-    "Period" if en else "対象期間",
+    t("reports.period", lang),
     ["fiscal_year", "stage"],
     required=True,
     key="report_period_kind",
     default="fiscal_year",
-    format_func=lambda k: {"fiscal_year": "Fiscal year" if en else "年度", "stage": "Stage" if en else "ステージ"}[k],
+    format_func=lambda k: t(f"filter.period_{k}", lang),
 )
 default_fy = resolve_period(None, None, as_of).fiscal_years[0]
 if kind == "stage":
@@ -70,24 +59,24 @@ if kind == "stage":
     names = [s.name for s in stages]
     current = resolve_period(None, None, as_of).stage.name
     stage = middle.selectbox(
-        "Stage" if en else "ステージ",
+        t("filter.stage", lang),
         names,
         index=names.index(current),
         key="report_stage",
-        format_func=lambda n: next(s.name_en if en else s.name for s in stages if s.name == n),
+        format_func=lambda n: next(s.name_en if lang == "en" else s.name for s in stages if s.name == n),
     )
     fiscal_year = None
 else:
     years = list(range(default_fy, default_fy - 10, -1))
     fiscal_year = middle.selectbox(
-        "Fiscal year" if en else "年度",
+        t("filter.fiscal_year", lang),
         years,
         key="report_fiscal_year",
         format_func=lambda y: ui_text.fiscal_year_label(y, lang),
     )
     stage = None
 fmt = right.segmented_control(
-    "Format" if en else "形式",
+    t("reports.format", lang),
     list(reports.FORMATS),
     required=True,
     default="xlsx",
@@ -95,7 +84,7 @@ fmt = right.segmented_control(
     format_func={"xlsx": "Excel (.xlsx)", "pdf": "PDF"}.get,
 )
 threshold = right.number_input(
-    "Suppress counts below" if en else "秘匿する人数（この値未満）",
+    t("reports.threshold", lang),
     min_value=1 if viewer.can_see_small_cells else disclosure.DEFAULT_THRESHOLD,  # managers cannot lower it
     max_value=100,
     value=disclosure.DEFAULT_THRESHOLD,
@@ -105,7 +94,7 @@ threshold = right.number_input(
 )
 
 try:
-    with st.spinner("Computing…" if en else "集計しています…"):
+    with st.spinner(t("reports.computing", lang)):
         report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), f"{as_of}/{last_loaded}",
                        scope.scope_key(viewer))  # fmt: skip
 except ReportError as exc:
@@ -121,14 +110,14 @@ for start in range(0, len(items), 4):
         col.metric(label, value, delta or None, delta_color="off", border=True)
 
 key = (prefecture, fiscal_year, stage, fmt, int(threshold), lang, str(report.as_of))
-if st.button("Build the file" if en else "作成", type="primary", icon=":material/description:", key="report_build"):
-    with st.spinner("Building…" if en else "作成しています…"):
+if st.button(t("reports.build", lang), type="primary", icon=":material/description:", key="report_build"):
+    with st.spinner(t("reports.building", lang)):
         st.session_state["report_file"] = (key, reports.render(report, fmt), reports.file_name(report, fmt))
 built = st.session_state.get("report_file")
 if built and built[0] == key:
     _, data, name = built
     download_button(
-        ("Download " if en else "ダウンロード: ") + name,
+        t("reports.download", lang, name=name),
         data,
         what="report",
         action="report",

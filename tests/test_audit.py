@@ -190,3 +190,14 @@ def test_cli_lists_the_log_and_flags_a_broken_chain(path):
         [sys.executable, "-m", "analytics", "audit", "--db", str(path)], capture_output=True, text=True
     )
     assert broken.returncode == 4 and "途切れています" in broken.stderr
+
+
+def test_the_screen_table_names_columns_in_the_users_language_and_shows_dashes_for_empty_fields(con):
+    audit.record(con, "sign_in", username="admin")
+    events = audit.list_events(con)
+    ja = audit.display_table(events, "ja")
+    assert list(ja.columns[:3]) == ["番号", "日時", "ユーザー名"] and "種類" in ja.columns
+    assert "prev_hash" not in ja.columns and "row_hash" not in ja.columns
+    assert ja["種類"].iloc[-1] == "サインイン" and ja["接続元"].iloc[-1] == "–"
+    en = audit.display_table(events, "en")
+    assert "Action" in en.columns and en["Action"].iloc[-1] == audit.action_label("sign_in", "en")

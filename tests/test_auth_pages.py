@@ -315,7 +315,7 @@ def test_admins_see_and_export_the_audit_log(data_dir, downloads):
     at.switch_page("pages/audit_page.py").run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     shown = at.dataframe[0].value
-    assert {"sign_in", "sign_in_failed"} <= set(shown["action"])
+    assert {"sign_in", "sign_in_failed"} <= set(shown["種類コード"]) and "サインイン失敗" in set(shown["種類"])
     button = at.get("download_button")[0]
     data = downloads[button.proto.url.rsplit("/", 1)[1].split(".")[0]].decode("utf-8-sig")
     assert "sign_in_failed" in data and "サインイン失敗" in data and "aomori" in data
