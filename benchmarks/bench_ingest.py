@@ -60,7 +60,7 @@ STAGES = (
     ("pipeline", "prepare_file", "prepare_file: read, find header, normalise, validate", 0),
     ("pipeline", "read_file", "read_file: bytes → raw text table", 1),
     ("readers", "_read_utf8_copy", "UTF-8 copy (CP932 transcoded in pieces) + DuckDB read_csv", 2),
-    ("readers", "_column_as_arrow_text", "Excel cells → Arrow text, per column", 2),
+    ("readers", "_excel_columns", "Excel sheet → Arrow text columns (fastexcel)", 2),
     ("pipeline", "_stage_rows", "_stage_rows: normalise + validate (DuckDB SQL)", 1),
     ("pipeline", "_person_lookup", "person IDs: normalise + HMAC per distinct ID", 2),
     ("pipeline", "_lookup_table", "per-distinct parsers (dates, codes, numbers)", 2),

@@ -1,25 +1,26 @@
 """Readers: file bytes → raw sheets of text cells in a staging DuckDB, one row per row the sender sees.
 
 Every cell becomes text (codes keep their leading zeros; Excel numbers lose their ``.0``; Excel
-dates become ISO text) and every row keeps its number as shown in Excel or as the CSV line, so a
+dates become ISO text; Excel booleans ``true``/``false``) and every row keeps its number as shown in Excel or as the CSV line, so a
 quarantined row can be found by the person who sent the file. Nothing is interpreted here.
 """
 
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import csv
-import datetime as dt
 import io
 import itertools
 import os
 import re
 import tempfile
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy
 
 from analytics.ingest.errors import IngestError
 from analytics.ingest.limits import Limits
@@ -83,8 +84,6 @@ def read_file(
 
 def _check_zip(data: bytes, file_name: str, limits: Limits) -> None:
     """Refuse zip bombs before decompressing: the sizes in the zip directory are checked first."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -333,103 +332,162 @@ def _read_utf8_copy(
 
 
 def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> list[RawSheet]:
-    """All sheets of an .xlsx/.xls workbook via python-calamine (Rust; ~10× faster than openpyxl)."""
-    import python_calamine as pc
+    """All sheets of an .xlsx/.xls/.ods workbook.
+
+    Cells are read by fastexcel (calamine in Rust, like python-calamine) straight into Arrow text columns: no
+    Python object per cell, and the parse runs without the GIL. Merged ranges (for two-row headers) come from
+    the sheet XML of an .xlsx, read at the same time in another thread, or from python-calamine for the
+    binary formats.
+    """
+    import fastexcel
 
     # A password-protected .xlsx is an OLE2 container holding an "EncryptedPackage" stream (names are UTF-16).
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and "EncryptedPackage".encode("utf-16-le") in data[:65536]:
         raise IngestError("password", file=file_name)
     try:
-        workbook = pc.load_workbook(io.BytesIO(data))
-    except pc.PasswordError as exc:
-        raise IngestError("password", file=file_name) from exc
-    except Exception as exc:  # calamine raises several error types for corrupt files
+        workbook = fastexcel.read_excel(data)
+    except Exception as exc:  # fastexcel.CalamineError and others for corrupt files
+        if "password" in str(exc).lower():
+            raise IngestError("password", file=file_name) from exc
         raise IngestError(
             "unreadable", file=file_name, detail=f"Excel として開けません（{type(exc).__name__}）"
         ) from exc
-    sheets = []
-    for name in workbook.sheet_names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-            cells = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise IngestError("unreadable", file=file_name, detail=f"シート「{name}」: {exc}") from exc
-        merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
-        sheets.append(_excel_sheet(stage, name, cells, merged))
+    names = list(workbook.sheet_names)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        merged_ranges = pool.submit(_merged_ranges, data, names)
+        sheets = []
+        for name in names:
+            try:
+                columns = _excel_columns(workbook, name)
+            except Exception as exc:
+                raise IngestError("unreadable", file=file_name, detail=f"シート「{name}」: {exc}") from exc
+            sheets.append(_excel_sheet(stage, name, columns))
+        merged = merged_ranges.result()
+    for sheet in sheets:
+        sheet.merged = merged.get(sheet.name, [])
     return sheets
 
 
-def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, cells: list[list[object]], merged: list) -> RawSheet:
+def _excel_columns(workbook, name: str) -> list:
+    """One sheet's cells as Arrow text columns, from column A and row 1 as Excel shows them."""
     import pyarrow as pa
 
-    lengths = set(map(len, cells))  # one pass in C: usually a single width
-    width = max(lengths, default=0)
-    table = _staging_name(stage)
-    if width == 0:
-        stage.execute(f"create table {table} (c0 varchar)")
-        return RawSheet(name, table, 0, len(cells), [], merged)
-    # One object grid (numpy slices its columns without a Python loop), then column by column straight into
-    # Arrow strings: a text column in one Arrow call, others per distinct value (no pandas object frame:
-    # DuckDB reads Arrow without converting Python objects again).
-    padded = cells if len(lengths) == 1 else [list(r) + [None] * (width - len(r)) for r in cells]
-    grid = numpy.empty((len(padded), width), dtype=object)
-    grid[:] = padded  # (numpy.array(padded) would try to read a cell holding a sequence as a dimension)
-    columns = [_column_as_arrow_text(grid[:, i]) for i in range(width)]
-    del grid
-    stage.register("_excel_arrow", pa.table(columns, names=[f"c{i}" for i in range(width)]))
-    stage.execute(f"create table {table} as select * from _excel_arrow")
-    stage.unregister("_excel_arrow")
-    head = [[_cell_text(v) for v in row] for row in padded[:HEAD_ROWS]]
-    return RawSheet(name, table, width, len(cells), head, merged)
+    sheet = workbook.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+    if sheet.width == 0 or sheet.height == 0:
+        return []
+    batch = sheet.to_arrow()
+    # fastexcel starts at the first column holding a cell; empty columns before it are put back, so column
+    # numbers (merged ranges, saved header profiles) are the sheet's own.
+    first = sheet.available_columns()[0].absolute_index
+    padding = [pa.nulls(batch.num_rows, pa.string())] * first
+    return padding + [_excel_text(batch.column(i)) for i in range(batch.num_columns)]
 
 
-def _column_as_arrow_text(column) -> object:
-    """One column of cells (a sequence) as an Arrow string array.
-
-    A text column (str or empty cells only, the usual case) is converted by Arrow in one call, which refuses
-    any other type; then numbers, dates and booleans are converted per distinct value (``_cells_as_text``).
-    """
+def _excel_text(array) -> object:
+    """A fastexcel text column as the reader's cells: a date cell shows as its date (2021-04-05, not
+    2021-04-05 00:00:00; a date with a time keeps it); an empty or blank cell is NULL."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not isinstance(column, numpy.ndarray):
-        column = numpy.array(column, dtype=object)
-    try:
-        array = pa.array(column, type=pa.string())
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return pa.array(_cells_as_text(column), type=pa.string())
+    if pc.any(pc.ends_with(array, " 00:00:00")).as_py():
+        array = pc.replace_substring_regex(array, pattern=r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", replacement=r"\1")
     return pc.if_else(pc.equal(pc.utf8_trim_whitespace(array), ""), pa.scalar(None, pa.string()), array)
 
 
-def _cells_as_text(column: tuple[object, ...]) -> list[str | None]:
-    """Excel cell values → text, per distinct value: 22012.0 → '22012', date → '2021-04-05'.
+def _merged_ranges(data: bytes, names: list[str]) -> dict[str, list]:
+    """Merged ranges per sheet as ((first_row, first_col), (last_row, last_col)), 0-based.
 
-    Keys include the type: True, 1 and 1.0 are equal in Python but are different cells.
+    An .xlsx lists them in each sheet's XML after the cells (``<mergeCell ref="A1:B2"/>``): the XML is
+    decompressed as a stream (zlib runs without the GIL, beside the cell parse) and only pieces that contain
+    the word are searched. Binary .xls and .ods are asked through python-calamine.
     """
-    uniques = set(column)
-    if not any(type(v) is bool for v in uniques):  # the usual case: values are their own keys
-        mapping = {v: _cell_text(v) for v in uniques}
-        return list(map(mapping.__getitem__, column))
-    keys = [(type(v), v) for v in column]
-    typed = {key: _cell_text(key[1]) for key in set(keys)}
-    return list(map(typed.__getitem__, keys))
+    if data[:4] != b"PK\x03\x04":
+        return _merged_ranges_calamine(data, names)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        paths = _xlsx_sheet_paths(archive)
+        if paths is None:  # an .ods is a zip too
+            return _merged_ranges_calamine(data, names)
+        return {name: _xml_merged_ranges(archive, paths[name]) for name in names if name in paths}
 
 
-def _cell_text(value: object) -> str | None:
-    if value is None or value == "":
+def _merged_ranges_calamine(data: bytes, names: list[str]) -> dict[str, list]:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.load_workbook(io.BytesIO(data))
+        return {name: list(workbook.get_sheet_by_name(name).merged_cell_ranges or []) for name in names}
+    except Exception:  # merged ranges only refine header detection: without them the reader still works
+        return {}
+
+
+def _xlsx_sheet_paths(archive) -> dict[str, str] | None:
+    """Sheet name → worksheet XML path inside an .xlsx (from xl/workbook.xml and its relationships)."""
+    import posixpath
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
         return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):  # a duration cell; kept as text, never a date
-        return str(value)
-    text = str(value)
-    return text if text.strip() else None
+    relation_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    targets = {r.get("Id"): r.get("Target", "") for r in relations}
+    paths = {}
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet") and sheet.get("name") is not None:
+            target = targets.get(sheet.get(relation_id), "")
+            paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target)
+            )
+    return paths
+
+
+MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+_XML_PIECE_BYTES = 1 << 20
+
+
+def _xml_merged_ranges(archive, path: str) -> list:
+    ranges, tail = [], b""
+    try:
+        with archive.open(path) as xml:
+            while piece := xml.read(_XML_PIECE_BYTES):
+                text = tail + piece
+                if b"mergeCell" in text:
+                    for first_col, first_row, last_col, last_row in MERGE_CELL.findall(text):
+                        ranges.append(
+                            (
+                                (int(first_row) - 1, _column_number(first_col)),
+                                (int(last_row or first_row) - 1, _column_number(last_col or first_col)),
+                            )
+                        )
+                    text = text[text.rfind(b">") + 1 :]  # a match is never counted twice
+                tail = text[-256:]
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return []
+    return sorted(set(ranges))
+
+
+def _column_number(letters: bytes) -> int:
+    """Excel column letters → 0-based number (A → 0, AA → 26)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number - 1
+
+
+def _excel_sheet(stage: duckdb.DuckDBPyConnection, name: str, columns: list) -> RawSheet:
+    import pyarrow as pa
+
+    table = _staging_name(stage)
+    if not columns:
+        stage.execute(f"create table {table} (c0 varchar)")
+        return RawSheet(name, table, 0, 0, [])
+    cells = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    stage.register("_excel_arrow", cells)
+    stage.execute(f"create table {table} as select * from _excel_arrow")
+    stage.unregister("_excel_arrow")
+    head = [list(row.values()) for row in cells.slice(0, HEAD_ROWS).to_pylist()]
+    return RawSheet(name, table, len(columns), cells.num_rows, head)
 
 
 # --------------------------------------------------------------------------------------------

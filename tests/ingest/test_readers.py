@@ -66,40 +66,86 @@ def test_garbage_is_an_ingest_error():
         read_file(duckdb.connect(), b"PK\x03\x04garbage", "x.xlsx")
 
 
-def test_equal_but_different_cells_keep_their_own_text():
-    from analytics.ingest.readers import _cells_as_text
+def _xlsx(*sheets: tuple[str, list[list[object]]], merged: dict[str, list[str]] | None = None) -> bytes:
+    """A workbook with the given sheets (rows written from A1; None leaves a cell empty)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets:
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    ws.cell(r, c, value)
+        for cells in (merged or {}).get(name, []):
+            ws.merge_cells(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
-    assert _cells_as_text((True, 1.0, 1, None, "")) == ["TRUE", "1", "1", None, None]
+
+def test_equal_but_different_cells_keep_their_own_text():
+    """True, 1.0 and 1 are equal in Python but are different cells; an empty string is no cell."""
+    stage = duckdb.connect()
+    sheet = read_file(stage, _xlsx(("s", [["値"], [True], [1.0], [1], [None], [""], [False]])), "x.xlsx")[0]
+    assert [r[1] for r in _rows(stage, sheet)] == ["値", "true", "1", "1", None, None, "false"]
 
 
 @settings(deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab1 \t\n") + ["\u3000", "\xa0", "\u2028", "髙"]))),
-                max_size=30))
-def test_text_columns_converted_in_one_arrow_call_match_cell_by_cell(column):
-    import numpy
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=st.sampled_from(list("ab1 \t\n") + ["\u3000", "\xa0", "\u2028", "髙"])),
+            st.sampled_from(["2021-04-05 00:00:00", "2021-04-05 10:30:00", "x 00:00:00", "2021-04-05 00:00:00 "]),
+        ),
+        max_size=30,
+    )
+)
+def test_excel_text_columns_blank_cells_are_empty_and_midnight_dates_are_dates(column):
+    import pyarrow as pa
 
-    from analytics.ingest.readers import _cell_text, _column_as_arrow_text
+    from analytics.ingest.readers import _excel_text
 
-    expected = [_cell_text(v) for v in column]
-    assert _column_as_arrow_text(tuple(column)).to_pylist() == expected
-    grid = numpy.empty((len(column), 1), dtype=object)  # as the reader passes it: a column of an object grid
-    grid[:, 0] = column
-    assert _column_as_arrow_text(grid[:, 0]).to_pylist() == expected
+    def expected(v):
+        if v is None or not v.strip():
+            return None
+        return v.removesuffix(" 00:00:00") if v.endswith(" 00:00:00") and v[:4].isdigit() else v
+
+    assert _excel_text(pa.array(column, type=pa.string())).to_pylist() == [expected(v) for v in column]
 
 
 def test_mixed_excel_columns_and_ragged_rows_become_text():
-    from analytics.ingest.readers import _excel_sheet
-
     stage = duckdb.connect()
-    cells = [["ID", "日付", "数"], ["01", dt.date(2021, 4, 5), 3.0, "余分"], ["02", "R3.4.5"], [True, None, 1.5]]
-    sheet = _excel_sheet(stage, "s", cells, [])
+    rows = [["ID", "日付", "数"], ["01", dt.date(2021, 4, 5), 3.0, "余分"], ["02", "R3.4.5"], [True, None, 1.5]]
+    sheet = read_file(stage, _xlsx(("s", rows)), "x.xlsx")[0]
     assert sheet.width == 4
     assert _rows(stage, sheet) == [
         (1, "ID", "日付", "数", None),
         (2, "01", "2021-04-05", "3", "余分"),
         (3, "02", "R3.4.5", None, None),
-        (4, "TRUE", None, "1.5", None),
+        (4, "true", None, "1.5", None),
     ]
+
+
+def test_a_sheet_starting_below_and_right_of_a1_keeps_excel_row_and_column_numbers():
+    """Row n of the raw table is Excel row n and column c0 is column A, so merged ranges (read from the sheet
+    XML) line up with the cells even when the first filled cell is C3."""
+    rows = [[], [], [None, None, "相談者", None, "相談日"], [None, None, "ID", "区分", None], [None, None, "01", "長期無業", "R3.4.5"]]
+    data = _xlsx(("記録 & <一覧>", rows), ("空", []), merged={"記録 & <一覧>": ["C3:D3", "E3:E4"]})
+    stage = duckdb.connect()
+    sheet, empty = read_file(stage, data, "x.xlsx")
+    assert sheet.name == "記録 & <一覧>"
+    assert sheet.merged == [((2, 2), (2, 3)), ((2, 4), (3, 4))]
+    assert sheet.width == 5 and sheet.rows == 5
+    assert _rows(stage, sheet)[2] == (3, None, None, "相談者", None, "相談日")
+    assert sheet.head[3] == [None, None, "ID", "区分", None]
+    assert (empty.name, empty.rows, empty.width) == ("空", 0, 0)
+
+
+def test_excel_column_letters():
+    from analytics.ingest.readers import _column_number
+
+    assert [_column_number(x) for x in (b"A", b"Z", b"AA", b"AZ", b"XFD")] == [0, 25, 26, 51, 16383]
 
 
 def test_an_empty_line_inside_a_quoted_cell_stays_in_the_cell():
