@@ -16,7 +16,6 @@ import os
 import re
 import tempfile
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -399,28 +398,25 @@ def _merged_ranges(data: bytes, names: list[str]) -> dict[str, list]:
 
     An .xlsx lists them in each sheet's XML after the cells (``<mergeCell ref="A1:B2"/>``): the XML is
     decompressed as a stream (zlib runs without the GIL, beside the cell parse) and only pieces that contain
-    the word are searched. Binary .xls and .ods are asked through python-calamine.
+    the word are searched. Binary .xls and .ods are asked through python-calamine. Merged ranges only refine
+    header detection, so a workbook whose ranges cannot be read (a damaged part the cell parser did not
+    need) is read without them rather than refused.
     """
-    if data[:4] != b"PK\x03\x04":
-        return _merged_ranges_calamine(data, names)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        paths = _xlsx_sheet_paths(archive)
-        if paths is None:  # an .ods is a zip too
-            return _merged_ranges_calamine(data, names)
-        return {name: _xml_merged_ranges(archive, paths[name]) for name in names if name in paths}
-
-
-def _merged_ranges_calamine(data: bytes, names: list[str]) -> dict[str, list]:
-    import python_calamine
-
     try:
+        if data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                paths = _xlsx_sheet_paths(archive)
+                if paths is not None:  # (an .ods is a zip too, without these parts)
+                    return {name: _xml_merged_ranges(archive, paths[name]) for name in names if name in paths}
+        import python_calamine
+
         workbook = python_calamine.load_workbook(io.BytesIO(data))
         return {name: list(workbook.get_sheet_by_name(name).merged_cell_ranges or []) for name in names}
-    except Exception:  # merged ranges only refine header detection: without them the reader still works
+    except Exception:
         return {}
 
 
-def _xlsx_sheet_paths(archive) -> dict[str, str] | None:
+def _xlsx_sheet_paths(archive: zipfile.ZipFile) -> dict[str, str] | None:
     """Sheet name → worksheet XML path inside an .xlsx (from xl/workbook.xml and its relationships)."""
     import posixpath
     import xml.etree.ElementTree as ElementTree
@@ -428,7 +424,7 @@ def _xlsx_sheet_paths(archive) -> dict[str, str] | None:
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
+    except KeyError:
         return None
     relation_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     targets = {r.get("Id"): r.get("Target", "") for r in relations}
@@ -446,24 +442,21 @@ MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+)(\d+)(?::([A
 _XML_PIECE_BYTES = 1 << 20
 
 
-def _xml_merged_ranges(archive, path: str) -> list:
+def _xml_merged_ranges(archive: zipfile.ZipFile, path: str) -> list:
     ranges, tail = [], b""
-    try:
-        with archive.open(path) as xml:
-            while piece := xml.read(_XML_PIECE_BYTES):
-                text = tail + piece
-                if b"mergeCell" in text:
-                    for first_col, first_row, last_col, last_row in MERGE_CELL.findall(text):
-                        ranges.append(
-                            (
-                                (int(first_row) - 1, _column_number(first_col)),
-                                (int(last_row or first_row) - 1, _column_number(last_col or first_col)),
-                            )
+    with archive.open(path) as xml:
+        while piece := xml.read(_XML_PIECE_BYTES):
+            text = tail + piece
+            if b"mergeCell" in text:
+                for first_col, first_row, last_col, last_row in MERGE_CELL.findall(text):
+                    ranges.append(
+                        (
+                            (int(first_row) - 1, _column_number(first_col)),
+                            (int(last_row or first_row) - 1, _column_number(last_col or first_col)),
                         )
-                    text = text[text.rfind(b">") + 1 :]  # a match is never counted twice
-                tail = text[-256:]
-    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        return []
+                    )
+                text = text[text.rfind(b">") + 1 :]  # what was matched is not searched again
+            tail = text[-256:]  # an element cut between two pieces is searched with the next one
     return sorted(set(ranges))
 
 

@@ -196,3 +196,28 @@ def test_a_nul_byte_far_into_a_file_is_refused():
     with pytest.raises(IngestError) as caught:
         read_file(duckdb.connect(), data, "a.csv")
     assert caught.value.code == "unreadable"
+
+
+@pytest.mark.parametrize("piece_bytes", [7, 64, 1 << 20])
+def test_merged_ranges_are_found_whatever_the_pieces_the_xml_is_read_in(monkeypatch, piece_bytes):
+    """An element cut between two pieces of the decompressed XML is found once, not lost or doubled."""
+    from analytics.ingest import readers
+
+    monkeypatch.setattr(readers, "_XML_PIECE_BYTES", piece_bytes)
+    data = (MESSY / "c_aomori_R3_titled_merged.xlsx").read_bytes()
+    ranges = readers._merged_ranges(data, ["相談記録", "集計"])
+    assert ranges["相談記録"] == [((3, 0), (4, 0)), ((3, 1), (3, 2)), ((3, 3), (3, 4)), ((3, 5), (4, 5)), ((3, 6), (4, 6))]
+    assert ranges["集計"] == []
+
+
+def test_a_workbook_whose_merged_ranges_cannot_be_read_is_read_without_them():
+    import zipfile
+
+    from analytics.ingest import readers
+
+    source = zipfile.ZipFile(io.BytesIO(_xlsx(("s", [["個人ID", "相談日"], ["1", "2021-04-05"]]))))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as out:
+        for item in source.infolist():
+            out.writestr(item, b"<workbook" if item.filename == "xl/workbook.xml" else source.read(item))
+    assert readers._merged_ranges(damaged.getvalue(), ["s"]) == {}
