@@ -1,8 +1,9 @@
 """Readers: file bytes → raw sheets of text cells in a staging DuckDB, one row per row the sender sees.
 
 Every cell becomes text (codes keep their leading zeros; Excel numbers lose their ``.0``; Excel
-dates become ISO text; Excel booleans ``true``/``false``) and every row keeps its number as shown in Excel or as the CSV line, so a
-quarantined row can be found by the person who sent the file. Nothing is interpreted here.
+dates become ISO text, Excel booleans ``true``/``false``) and every row keeps its number as shown in
+Excel or as the CSV line, so a quarantined row can be found by the person who sent the file. Nothing
+is interpreted here.
 """
 
 from __future__ import annotations
