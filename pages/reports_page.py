@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import disclosure, reports, scope, status, ui_text
+from analytics.filters import stage_label
 from analytics.reports.content import ReportError, resolve_period
 from analytics.stages import load_stages
 from ui.auth import download_button, require
@@ -63,7 +64,7 @@ if kind == "stage":
         names,
         index=names.index(current),
         key="report_stage",
-        format_func=lambda n: next(s.name_en if lang == "en" else s.name for s in stages if s.name == n),
+        format_func=lambda n: stage_label(n, lang),
     )
     fiscal_year = None
 else:

@@ -42,6 +42,10 @@ def test_choosing_a_prefecture_and_a_stage_changes_the_preview(seeded_db):
     at.segmented_control(key="report_period_kind").set_value("stage").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("青森県" in s.value and "第2ステージ" in s.value for s in at.subheader)
+    # the stage choices read as in the sidebar (filters.stage_label): the stage with its fiscal years
+    choices = at.selectbox(key="report_stage").options
+    assert all("年度）" in c for c in choices), choices
+    assert any(c.startswith("第2ステージ（令和") for c in choices), choices
     at.segmented_control(key="report_format").set_value("pdf").run()
     at.button(key="report_build").click().run()
     assert len(downloads(at)) == 1

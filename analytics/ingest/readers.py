@@ -359,8 +359,9 @@ def read_excel(stage: duckdb.DuckDBPyConnection, data: bytes, file_name: str) ->
         for name in names:
             try:
                 columns = _excel_columns(workbook, name)
-            except Exception as exc:
-                raise IngestError("unreadable", file=file_name, detail=f"シート「{name}」: {exc}") from exc
+            except Exception as exc:  # calamine's message is a chain of lines ("Context: …"): the first says it
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise IngestError("unreadable", file=file_name, detail=f"シート「{name}」: {first_line}") from exc
             sheets.append(_excel_sheet(stage, name, columns))
         merged = merged_ranges.result()
     for sheet in sheets:

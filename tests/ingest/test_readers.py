@@ -221,3 +221,17 @@ def test_a_workbook_whose_merged_ranges_cannot_be_read_is_read_without_them():
         for item in source.infolist():
             out.writestr(item, b"<workbook" if item.filename == "xl/workbook.xml" else source.read(item))
     assert readers._merged_ranges(damaged.getvalue(), ["s"]) == {}
+
+
+def test_a_sheet_that_fails_to_parse_names_the_sheet_and_the_first_line_of_the_reason(monkeypatch):
+    from analytics.ingest import readers
+
+    def fail(workbook, name):
+        raise RuntimeError("calamine error: bad cell\nContext:\n    0: could not read sheet")
+
+    monkeypatch.setattr(readers, "_excel_columns", fail)
+    with pytest.raises(IngestError) as caught:
+        read_file(duckdb.connect(), _xlsx(("記録", [["個人ID"]])), "x.xlsx")
+    assert caught.value.code == "unreadable"
+    assert "シート「記録」: calamine error: bad cell" in str(caught.value)
+    assert "Context" not in str(caught.value)
