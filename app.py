@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import config, scope, seed, status, ui_text
+from analytics import config
+from analytics.access.scope import ScopeError
 from analytics.db import DatabaseBusyError
-from analytics.filters import Filters
-from analytics.scope import ScopeError
-from analytics.ui_text import t
+from analytics.sample import seed
+from analytics.text import ui_text
+from analytics.text.ui_text import t
+from analytics.views import status
+from analytics.views.filters import Filters, clamp_filters
 from ui import FILTERS_KEY, auth as ui_auth, signin
 from ui.sidebar import sidebar_filters
 
@@ -30,7 +33,7 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/definitions_page.py", "definitions", "指標の定義", "Definitions", ":material/menu_book:"),
     ("pages/audit_page.py", "audit", "監査ログ", "Audit log", ":material/policy:"),
 ]
-# Pages only some roles may open, by URL path -> permission (analytics/auth.py PERMISSIONS); the others are
+# Pages only some roles may open, by URL path -> permission (analytics/access/auth.py PERMISSIONS); the others are
 # open to every signed-in role. A page a role may not open is left out of its menu and its URL.
 PAGE_PERMISSIONS: dict[str, str] = {
     "upload": "upload", "history": "upload", "reports": "download_reports", "audit": "view_audit",
@@ -94,9 +97,9 @@ st.set_page_config(page_title=f"{page.title} | {t('app.title', lang)}")
 linked = Filters.from_query_params(st.query_params.to_dict())
 filters = sidebar_filters(lang)
 # A shared or crafted link may name a municipality outside the viewer's prefecture: the sidebar does not offer
-# it, and it is dropped here in any case (the engine would refuse it anyway; analytics/scope.py).
-st.session_state[FILTERS_KEY] = scope.clamp_filters(viewer, filters)
-if scope.clamp_filters(viewer, linked) != linked:
+# it, and it is dropped here in any case (the engine would refuse it anyway; analytics/access/scope.py).
+st.session_state[FILTERS_KEY] = clamp_filters(viewer, filters)
+if clamp_filters(viewer, linked) != linked:
     with st.sidebar:
         st.caption(ui_auth.tr("denied.municipality", lang))
 
@@ -122,5 +125,5 @@ except DatabaseBusyError:
     # A long load from the command line holds the file for writing; say so instead of a traceback.
     st.warning(t("sidebar.db_busy", lang), icon=":material/hourglass_top:")
 except ScopeError as exc:
-    # A link or selection asked for municipal detail outside the viewer's prefecture (analytics/scope.py).
+    # A link or selection asked for municipal detail outside the viewer's prefecture (analytics/access/scope.py).
     st.warning(ui_auth.tr("denied.scope", lang, message=str(exc)), icon=":material/lock:")

@@ -2,16 +2,24 @@
 
 Each sub-command parses its options, calls one library function and prints the result; the same
 functions serve the Streamlit pages and the report writers. Messages are Japanese by default
-(``--lang en`` for English).
+(``--lang en`` for English). Every command is defined here: the library never imports this module, so
+the commands sit at the top of the import graph (tests/test_boundaries.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import getpass
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from analytics import config, db, reports
+from analytics.access import audit, auth, scope
+from analytics.metrics import disclosure, indicators, progress
+from analytics.sample import generator
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
@@ -52,7 +60,6 @@ def _parse_maps(items: list[str]) -> dict[str, str]:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from analytics import db
     from analytics.ingest.errors import IngestError
     from analytics.ingest.pipeline import ingest_path
     from analytics.ingest.report import format_report_text
@@ -101,7 +108,6 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 
 def _run_batches(args: argparse.Namespace) -> int:
-    from analytics import db
     from analytics.ingest.load import list_batches
 
     con = db.connect(args.db)
@@ -114,10 +120,6 @@ def _run_batches(args: argparse.Namespace) -> int:
 
 def _audit_cli(db_path: Path | None, action: str, scope: str, details: dict) -> None:
     """Record a command-line upload or rollback in the audit log, as the operating-system user."""
-    import getpass
-
-    from analytics import audit, config, db
-
     con = db.connect(db_path or config.default_db_path())
     try:
         audit.record(con, action, username=f"cli:{getpass.getuser()}", scope=scope, details=details, client="cli")
@@ -126,7 +128,6 @@ def _audit_cli(db_path: Path | None, action: str, scope: str, details: dict) -> 
 
 
 def _run_rollback(args: argparse.Namespace) -> int:
-    from analytics import db
     from analytics.ingest.load import RollbackError, rollback_batch
 
     con = db.connect(args.db)
@@ -144,7 +145,6 @@ def _run_rollback(args: argparse.Namespace) -> int:
 
 
 def _run_quarantine(args: argparse.Namespace) -> int:
-    from analytics import db
     from analytics.ingest.load import list_quarantine
 
     con = db.connect(args.db)
@@ -189,6 +189,269 @@ def _add_ingest_commands(sub: argparse._SubParsersAction) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# hash-password, and --as-user for the commands that compute numbers (analytics.access.auth)
+# --------------------------------------------------------------------------------------------
+
+
+def add_viewer_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--as-user NAME [--secrets FILE]``: run a CLI query within that account's scope."""
+    parser.add_argument(
+        "--as-user",
+        default=None,
+        metavar="NAME",
+        help="この利用者の権限の範囲で計算する（secrets.toml の [auth.users.NAME]）",
+    )
+    parser.add_argument("--secrets", type=Path, default=None, help=f"secrets.toml（既定: {auth.SECRETS_FILE}）")
+
+
+def cli_viewer(args: argparse.Namespace) -> auth.Viewer | None:
+    """The viewer named by ``--as-user`` (None without it: the command line's full access)."""
+    name = getattr(args, "as_user", None)
+    return auth.viewer_for(auth.users_from_secrets_file(getattr(args, "secrets", None)), name) if name else None
+
+
+def _run_hash_password(args: argparse.Namespace) -> int:
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("パスワード: ")
+        if getpass.getpass("もう一度: ") != password:
+            print("2回の入力が一致しません。", file=sys.stderr)
+            return 2
+    if len(password) < args.min_length:
+        print(f"パスワードは {args.min_length} 文字以上にしてください。", file=sys.stderr)
+        return 2
+    print(auth.hash_password(password))
+    return 0
+
+
+def _add_hash_password_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``python -m analytics hash-password`` (prints a hash for [auth.users.NAME] password_hash)."""
+    p = add_command(
+        sub,
+        "hash-password",
+        "パスワードのハッシュを作る (hash a password for .streamlit/secrets.toml)",
+        _run_hash_password,
+    )
+    p.add_argument("--stdin", action="store_true", help="パスワードを標準入力の1行目から読む（確認なし）")
+    p.add_argument("--min-length", type=int, default=12, help="最小文字数（既定 12）")
+
+
+# --------------------------------------------------------------------------------------------
+# audit (analytics.access.audit)
+# --------------------------------------------------------------------------------------------
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    con = db.connect(args.db)
+    try:
+        events = audit.list_events(
+            con, action=args.action, username=args.user, since=args.since, until=args.until, limit=args.limit
+        )
+        broken = audit.verify_chain(con)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(events.to_json(orient="records", force_ascii=False, date_format="iso"))
+    else:
+        sys.stdout.write(audit.export_csv(events).decode("utf-8").lstrip("\ufeff"))
+    if broken is not None:
+        print(
+            f"警告: 監査ログの連鎖が event_id {broken} で途切れています（書き換えまたは削除の疑い）。", file=sys.stderr
+        )
+        return 4
+    return 0
+
+
+def _iso_date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _add_audit_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``python -m analytics audit`` (list/export the audit log; exit 4 when the hash chain is broken)."""
+    p = add_command(sub, "audit", "監査ログを表示・出力する (list or export the audit log)", _run_audit)
+    p.add_argument("--action", default=None, choices=audit.ACTIONS)
+    p.add_argument("--user", default=None, help="このユーザー名だけ")
+    p.add_argument("--since", type=_iso_date, default=None, help="この日から（YYYY-MM-DD）")
+    p.add_argument("--until", type=_iso_date, default=None, help="この日まで（YYYY-MM-DD、当日を含む）")
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+
+
+# --------------------------------------------------------------------------------------------
+# sample (analytics.sample.generator)
+# --------------------------------------------------------------------------------------------
+
+
+def _run_sample(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    paths = generator.write_sample_files(out / "clean", scale=args.scale, seed=args.seed)
+    if args.messy:
+        paths += generator.write_messy_files(out / "messy", scale=args.scale, seed=args.seed)
+    for path in paths:
+        print(f"{path}\t{path.stat().st_size:,} bytes")
+    return 0
+
+
+def _add_sample_command(sub: argparse._SubParsersAction) -> None:
+    """``python -m analytics sample [--out DIR] [--scale X] [--seed N] [--messy]``."""
+    p = add_command(sub, "sample", "サンプルデータ（架空）を生成する (write synthetic sample files)", _run_sample)
+    p.add_argument("--out", type=Path, default=Path("sample_data"), help="出力先（clean/ と messy/ を作る）")
+    p.add_argument("--scale", type=float, default=generator.SAMPLE_SCALE, help="規模（1.0 = 全国規模）")
+    p.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
+    p.add_argument("--messy", action="store_true", help="癖のあるファイル（messy/）も書く")
+
+
+# --------------------------------------------------------------------------------------------
+# indicators (analytics.metrics.indicators)
+# --------------------------------------------------------------------------------------------
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _run_indicators(args: argparse.Namespace) -> int:
+    filters = {
+        "fiscal_year": _split(args.fiscal_year), "prefecture_code": _split(args.prefecture),
+        "municipality_code": _split(args.municipality), "target_group": _split(args.target_group),
+        "agency_type": _split(args.agency_type), "gender": _split(args.gender), "age_band": _split(args.age_band),
+    }
+
+    con = db.connect(args.db)
+    try:
+        df = indicators.compute(con, by=args.by, filters={k: v for k, v in filters.items() if v},
+                     indicators=args.indicators, as_of_date=args.as_of, viewer=cli_viewer(args))
+    except (ValueError, scope.ScopeError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print_table(df, args.format)
+    if df.attrs.get("by"):
+        print(f"注: {indicators.ROWS_NEED_NOT_ADD_UP}", file=sys.stderr)
+    return 0
+
+
+def _add_indicators_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``python -m analytics indicators``."""
+    p = add_command(sub, "indicators", "指標を計算する (compute indicators, one row per group)", _run_indicators)
+    p.add_argument("--by", default="", help=f"集計軸（カンマ区切り）: {','.join(indicators.DIMENSIONS)}")
+    p.add_argument("--fiscal-year", default=None, help="年度（例: 2021 または 2021,2022）")
+    p.add_argument("--prefecture", default=None, help="都道府県コード（例: 13）")
+    p.add_argument("--municipality", default=None, help="市区町村コード（例: 13101）")
+    p.add_argument("--target-group", default=None, help="対象者区分（例: long_term_jobless）")
+    p.add_argument("--agency-type", default=None)
+    p.add_argument("--gender", default=None)
+    p.add_argument("--age-band", default=None, help="35-39,40-44,45-49,50-54,other")
+    p.add_argument("--indicators", default=None, help="指標ID（カンマ区切り、省略時はすべて）")
+    p.add_argument("--as-of", default=None, help="基準日（省略時はデータの最終日）")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    add_viewer_arguments(p)
+
+
+# --------------------------------------------------------------------------------------------
+# progress (analytics.metrics.progress)
+# --------------------------------------------------------------------------------------------
+
+
+def _run_progress(args: argparse.Namespace) -> int:
+    con = db.connect(args.db)
+    try:
+        df = progress.compute_progress(con, stage=args.stage, by=args.by, as_of_date=args.as_of, vintage=args.vintage,
+                              viewer=cli_viewer(args))
+    except (KeyError, ValueError, scope.ScopeError) as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print_table(df, args.format)
+    if df.attrs.get("skipped"):
+        print(f"注: 指標として登録されていない目標を除外しました: {', '.join(sorted(set(df.attrs['skipped'])))}",
+              file=sys.stderr)
+    return 0
+
+
+def _add_progress_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``python -m analytics progress``."""
+    p = add_command(sub, "progress", "目標に対する進捗 (progress against targets)", _run_progress)
+    names = ", ".join(s.name for s in progress.STAGES)
+    p.add_argument("--stage", default=None, help=f"ステージ名（省略時は基準日のステージ）: {names}")
+    p.add_argument("--by", default=None, help="目標の単位: prefecture_code / target_group（省略時はすべての目標）")
+    p.add_argument("--as-of", default=None, help="基準日（省略時はデータの最終日）")
+    p.add_argument("--vintage", default=None, help="目標の版（省略時は最新版）")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    add_viewer_arguments(p)
+
+
+# --------------------------------------------------------------------------------------------
+# report (analytics.reports)
+# --------------------------------------------------------------------------------------------
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if Path(args.out).suffix else "xlsx")
+    if fmt not in reports.FORMATS:
+        print(f"出力形式は xlsx か pdf です（--format）: {fmt}", file=sys.stderr)
+        return 2
+    try:  # --as-user: the report within that account's scope (analytics/access/scope.py), as the app would build it
+        viewer = cli_viewer(args)
+    except auth.AuthConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    threshold = args.suppress_below
+    if viewer is not None and not viewer.can_see_small_cells:
+        threshold = max(threshold, disclosure.DEFAULT_THRESHOLD)
+    con = db.connect(args.db, read_only=True) if args.db is None or Path(args.db).exists() else None
+    if con is None:
+        print(f"データベースがありません: {args.db}", file=sys.stderr)
+        return 2
+    try:
+        with scope.acting_as(viewer):
+            report = reports.build_report(
+                con,
+                prefecture=args.prefecture,
+                fiscal_year=args.fiscal_year,
+                stage=args.stage,
+                lang=args.lang,
+                threshold=threshold,
+            )
+    except (reports.ReportError, scope.ScopeError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    data = reports.render(report, fmt)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    info = report.suppression
+    print(
+        f"{out}  ({report.scope_label} / {report.period_label} / データ時点 {report.as_of_label} / "
+        f"{len(data):,} bytes / 秘匿 {info.primary + info.secondary + info.rates} セル)"
+    )
+    return 0
+
+
+def _add_report_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``python -m analytics report``."""
+    p = add_command(sub, "report", "進捗レポート（Excel / PDF）を作る (write the summary report)", _run_report)
+    p.add_argument("--prefecture", default=None, help="都道府県コード（例: 13）。省略時は全国")
+    period = p.add_mutually_exclusive_group()
+    period.add_argument("--fiscal-year", type=int, default=None, help="年度（例: 2023）。省略時はデータ時点の年度")
+    period.add_argument("--stage", default=None, help="ステージ名（例: 第2ステージ）")
+    p.add_argument("--format", choices=reports.FORMATS, default=None, help="出力形式（省略時は --out の拡張子）")
+    p.add_argument(
+        "--suppress-below",
+        type=int,
+        default=disclosure.DEFAULT_THRESHOLD,
+        help=f"この値未満の人数（1以上）を「x」で秘匿する（既定 {disclosure.DEFAULT_THRESHOLD}、1 で秘匿なし）",
+    )
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p.add_argument("--out", required=True, help="出力ファイル（.xlsx / .pdf）")
+    add_viewer_arguments(p)
+
+# --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
 
@@ -199,51 +462,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_ingest_commands(sub)
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    _add_sample_command(sub)
+    _add_indicators_command(sub)
+    _add_progress_command(sub)
+    _add_report_command(sub)
+    _add_hash_password_command(sub)
+    _add_audit_command(sub)
     return parser
 
 
-# Other modules' sub-commands register here (sample data, indicators, progress, reports).
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-
-
 def main(argv: list[str] | None = None) -> int:
-    _load_extra_commands()
     args = build_parser().parse_args(argv)
-    from analytics.config import DataDirError
-    from analytics.db import DatabaseBusyError
-
     try:
         return _HANDLERS[args.command](args)
-    except (DatabaseBusyError, DataDirError) as exc:
+    except (db.DatabaseBusyError, config.DataDirError) as exc:
         print(str(exc), file=sys.stderr)
         return 3
     except BrokenPipeError:
         # `python -m analytics quarantine | head`: the reader left; not an error worth a traceback.
         sys.stderr.close()
         return 0
-
-
-def _load_extra_commands() -> None:
-    """Import the modules that add sub-commands (kept lazy so ``--help`` stays fast)."""
-    import importlib
-
-    _EXTRA_COMMANDS.clear()
-    for module_name in (
-        "analytics.sample",
-        "analytics.indicators",
-        "analytics.progress",
-        "analytics.reports",
-        "analytics.auth",
-        "analytics.audit",
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue  # that part of the product is not installed in this build
-            raise
-        register = getattr(module, "register_cli", None)
-        if register is not None:
-            _EXTRA_COMMANDS.append(register)

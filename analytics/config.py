@@ -11,7 +11,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# Files the package ships: the bundled reference data (boundaries, code lists, the LFS headline) and the SQL.
+REFERENCE_DIR = PACKAGE_DIR / "reference"
+SQL_DIR = PACKAGE_DIR / "sql"
+DOCS_DIR = PROJECT_ROOT / "docs"
 DATA_DIR_ENV = "HYOGAKI_DATA_DIR"
 DB_PATH_ENV = "HYOGAKI_DB"
 SECRET_PATH_ENV = "HYOGAKI_SECRET_FILE"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics import config
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+SQL_DIR = config.SQL_DIR
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 WAIT_ENV = "HYOGAKI_DB_WAIT_SECONDS"  # how long a connection waits for another process's write lock
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

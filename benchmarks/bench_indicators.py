@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import duckdb
 import pandas as pd
 
-from analytics import db, facts, indicators
+from analytics import db
+from analytics.metrics import facts, indicators
 
 MEMORY_LIMIT = "1GB"          # for the queries (this process)
 BUILD_MEMORY_LIMIT = "6GB"    # for generating the data and the full facts rebuild (a child process)

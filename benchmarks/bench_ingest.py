@@ -94,7 +94,7 @@ def _agency_rows(rows: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     Vectorised: styles are drawn per row with numpy, strings are built per distinct value (dates, IDs,
     codes) and indexed back, so a million rows take seconds. The true dates feed the xlsx's date cells.
     """
-    from analytics import sample
+    from analytics.sample import generator as sample
 
     scale = rows / 2_400_000  # scale 1.0 gives about 2.5 million consultations
     data = sample.generate(scale=scale, seed=seed)["consultations"]

@@ -6,7 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import audit, config, status, ui_text
+from analytics import config
+from analytics.access import audit
+from analytics.text import ui_text
+from analytics.views import status
 from ui import auth as ui_auth
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import indicators, summary, ui_text
-from analytics.ui_text import t
+from analytics.metrics import indicators
+from analytics.text import ui_text
+from analytics.text.ui_text import t
+from analytics.views import summary
 from ui.auth import require_viewer
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import config, contract, status, ui_text, upload
-from analytics.upload import tr
+from analytics import config, contract
+from analytics.text import ui_text
+from analytics.views import status, upload
+from analytics.views.upload import tr
 from ui.auth import download_button, record, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
@@ -83,7 +85,7 @@ if impact.status != "loaded":
     st.info(tr("history.already_rolled_back", lang, when=when), icon=":material/undo:")
     st.stop()
 
-if not viewer.can_rollback:  # analytics/auth.py: only admins roll back
+if not viewer.can_rollback:  # analytics/access/auth.py: only admins roll back
     st.stop()
 
 if st.session_state.get("history.confirm") != batch_id:

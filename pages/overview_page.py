@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import overview, status, summary, ui_text
 from analytics.charts import common, overview as charts
-from analytics.ui_text import t
+from analytics.text import ui_text
+from analytics.text.ui_text import t
+from analytics.views import overview, status, summary
 from ui import current_filters, query
 from ui.auth import require_viewer
 from ui.cards import kpi_row

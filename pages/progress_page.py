@@ -6,11 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import indicators, progress_view as pv, status, ui_text
 from analytics.charts import common, progress as charts
-from analytics.filters import stage_label
-from analytics.stages import load_thresholds
-from analytics.ui_text import t
+from analytics.metrics import indicators
+from analytics.metrics.stages import load_thresholds
+from analytics.text import ui_text
+from analytics.text.ui_text import t
+from analytics.views import progress_view as pv, status
+from analytics.views.filters import stage_label
 from ui import current_filters, query
 from ui.auth import download_button, downloadable, require_viewer
 from ui.charts import page_link, show_chart, show_table

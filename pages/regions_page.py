@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import indicators, regions, scope, ui_text
+from analytics.access import scope
 from analytics.charts import common, regions as charts
-from analytics.ui_text import t
+from analytics.metrics import indicators
+from analytics.text import ui_text
+from analytics.text.ui_text import t
+from analytics.views import regions
 from ui import current_filters, query
 from ui.auth import download_button, downloadable, require_viewer
 from ui.charts import definitions_link, show_chart, show_table
@@ -151,7 +154,7 @@ if selected is None:
     st.info(t("regions.drill_none", lang), icon=":material/ads_click:")
     st.stop()
 pref_name = ui_text.prefecture_label(selected, lang)
-if not viewer.can_see_municipalities_of(selected):  # analytics/scope.py would refuse the query anyway
+if not viewer.can_see_municipalities_of(selected):  # analytics/access/scope.py would refuse the query anyway
     st.info(scope.refusal_message(viewer, selected), icon=":material/lock:")
     st.stop()
 head, clear = st.columns([5, 1], vertical_alignment="bottom")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import disclosure, reports, scope, status, ui_text
-from analytics.filters import stage_label
+from analytics import reports
+from analytics.access import scope
+from analytics.metrics import disclosure
+from analytics.metrics.stages import load_stages
 from analytics.reports.content import ReportError, resolve_period
-from analytics.stages import load_stages
+from analytics.text import ui_text
+from analytics.views import status
+from analytics.views.filters import stage_label
 from ui.auth import download_button, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
@@ -24,7 +28,7 @@ def build(
     scope_key: tuple[str, ...] | None = None,
 ) -> reports.Report:
     """The report's content; cached per choice, per state of the data (a new load changes data_version) and per
-    prefecture scope of the viewer (analytics/scope.py applies it to every table of the report)."""
+    prefecture scope of the viewer (analytics/access/scope.py applies it to every table of the report)."""
     with scope.acting_as(scope.viewer_for_key(scope_key)), status.read_connection() as con:
         return reports.build_report(
             con, prefecture=prefecture, fiscal_year=fiscal_year, stage=stage, lang=lang, threshold=threshold

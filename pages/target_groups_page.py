@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import groups, indicators, regions, ui_text
 from analytics.charts import common, groups as charts
-from analytics.ui_text import t
+from analytics.metrics import indicators
+from analytics.text import ui_text
+from analytics.text.ui_text import t
+from analytics.views import groups, regions
 from ui import current_filters, query
 from ui.auth import require_viewer
 from ui.charts import show_chart

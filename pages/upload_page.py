@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import config, contract, templates, ui_text, upload
-from analytics.upload import tr
+from analytics import config, contract
+from analytics.ingest import templates
+from analytics.text import ui_text
+from analytics.views import upload
+from analytics.views.upload import tr
 from ui.auth import record, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import config, seed
+from analytics import config
+from analytics.sample import seed
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CLEAN_DIR = PROJECT_ROOT / "sample_data" / "clean"

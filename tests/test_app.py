@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import status, ui_text
+from analytics.text import ui_text
+from analytics.views import status
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds; the first run of a page imports plotly and pandas

@@ -110,7 +110,8 @@ def test_python_dash_m_analytics_runs_as_a_process(tmp_path):
 
 
 def test_command_line_uploads_and_rollbacks_are_audited(tmp_path, capsys):
-    from analytics import audit, db
+    from analytics import db
+    from analytics.access import audit
 
     path = tmp_path / "audit.duckdb"
     assert main(["ingest", "--db", str(path), str(ROOT / "sample_data" / "messy" / "i_fullwidth_ids.csv")]) == 0

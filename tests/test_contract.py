@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from analytics import contract, contract_doc
+from analytics import contract
+from analytics.ingest import contract_doc
 from analytics.ingest.headers import alias_index, match_header
 
 
 def test_committed_data_contract_doc_is_current():
     assert contract_doc.DOC_PATH.read_text(encoding="utf-8") == contract_doc.render(), (
-        "docs/data_contract.md is stale: run `python -m analytics.contract_doc`"
+        "docs/data_contract.md is stale: run `python -m analytics.ingest.contract_doc`"
     )
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, indicators
+from analytics import db
+from analytics.metrics import indicators
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_FILE = Path(__file__).resolve().parent / "test_indicators.py"
+TEST_FILE = Path(__file__).resolve().parent / "metrics" / "test_indicators.py"
 
 
 def _test_functions() -> dict[str, str]:
@@ -33,7 +34,7 @@ def test_every_indicator_has_sql_unit_definition_doc_and_test(ind):
     tests = _test_functions()
     assert ind.tests, "every indicator names its hand-computed tests"
     for name in ind.tests:
-        assert name in tests, f"{name} not in tests/test_indicators.py"
+        assert name in tests, f"{name} not in tests/metrics/test_indicators.py"
     assert any(ind.id in tests[name] for name in ind.tests), f"no listed test mentions {ind.id}"
 
 
@@ -48,7 +49,7 @@ def test_indicator_ids_are_unique_and_cli_minimum_present():
 
 def test_catalogue_is_up_to_date():
     committed = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
-    assert committed == indicators.catalogue_markdown(), "run: python -m analytics.indicators"
+    assert committed == indicators.catalogue_markdown(), "run: python -m analytics.metrics.indicators"
 
 
 def test_analytics_never_imports_streamlit():

@@ -47,10 +47,24 @@ def test_local_links_and_images_exist():
 
 
 def test_documented_cli_commands_exist():
-    from analytics.cli import _load_extra_commands, build_parser
+    from analytics.cli import build_parser
 
-    _load_extra_commands()
     commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     documented = set(re.findall(r"python -m analytics ([\w-]+)", README))
     assert documented <= commands, documented - commands
     assert {"ingest", "batches", "rollback", "quarantine", "sample", "indicators", "progress"} <= documented
+
+
+def test_the_folder_map_matches_the_tree():
+    """Every folder the README's map names exists, and every package of analytics/ and folder of tests/ is named."""
+    section = README.split("## フォルダ構成 / Folder map", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\| `([^`]+)` \|", section, re.M))
+    missing = sorted(p for p in named if not (PROJECT_ROOT / p.rstrip("/")).exists())
+    assert not missing, f"the folder map names paths that do not exist: {missing}"
+    packages = {f"analytics/{p.parent.name}/" for p in (PROJECT_ROOT / "analytics").glob("*/__init__.py")}
+    data_dirs = {"analytics/sql/", "analytics/reference/"}
+    unnamed = sorted((packages | data_dirs) - named)
+    assert not unnamed, f"analytics/ folders missing from the README's folder map: {unnamed}"
+    for test_dir in (PROJECT_ROOT / "tests").iterdir():
+        if test_dir.is_dir() and test_dir.name not in {"browser", "pages", "__pycache__"}:
+            assert (PROJECT_ROOT / "analytics" / test_dir.name).is_dir(), f"tests/{test_dir.name}/ mirrors nothing"

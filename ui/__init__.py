@@ -7,8 +7,8 @@ How a page gets its data (the design every page follows)::
     frame = query(overview.kpis, filters, lang)      # analytics function run on a read connection, cached
 
 ``query`` runs ``func(con, *args)`` on a short read-only connection and caches the result with
-``st.cache_data`` keyed by the function, its arguments (a :class:`analytics.filters.Filters` is hashable)
-and the data version (:func:`analytics.filters.data_version`), so a load or rollback shows at once and the
+``st.cache_data`` keyed by the function, its arguments (a :class:`analytics.views.filters.Filters` is hashable)
+and the data version (:func:`analytics.views.filters.data_version`), so a load or rollback shows at once and the
 same filter never runs twice. The analytics function must be importable at module level.
 """
 
@@ -20,8 +20,10 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analytics import config, filters as filters_mod, scope, status
-from analytics.filters import Filters
+from analytics import config
+from analytics.access import scope
+from analytics.views import filters as filters_mod, status
+from analytics.views.filters import Filters
 
 T = TypeVar("T")
 
@@ -60,7 +62,7 @@ def _cached(target: str, path: str, version: str, scope_key: tuple[str, ...] | N
 
 def query(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``func(con, *args, **kwargs)`` on a read connection, cached per arguments, data version and the signed-in
-    viewer's prefecture scope (analytics/scope.py: every indicator call inside obeys it)."""
+    viewer's prefecture scope (analytics/access/scope.py: every indicator call inside obeys it)."""
     from ui.auth import require_viewer
 
     key = scope.scope_key(require_viewer())

@@ -17,8 +17,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, auth, config, scope
-from analytics.auth import Viewer, tr
+from analytics import config
+from analytics.access import audit, auth
+from analytics.access.auth import Viewer, tr
+from analytics.metrics import downloads
 
 VIEWER_KEY = "auth.viewer"
 AUDITED_OIDC_KEY = "auth.oidc_audited"
@@ -106,7 +108,7 @@ def require_viewer() -> Viewer:
 
 
 def require(permission: str) -> Viewer:
-    """The viewer if they hold ``permission`` (see ``analytics.auth.PERMISSIONS``), else stop the page."""
+    """The viewer if they hold ``permission`` (see ``analytics.access.auth.PERMISSIONS``), else stop the page."""
     viewer = require_viewer()
     if not viewer.has(permission):
         st.warning(tr("denied.page", _lang()), icon=":material/lock:")
@@ -171,7 +173,7 @@ def sidebar_status(viewer: Viewer, lang: str) -> None:
 
 def downloadable(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as the current viewer may download it (small cells suppressed for managers)."""
-    return scope.for_download(current_viewer(), frame)
+    return downloads.for_download(current_viewer(), frame)
 
 
 def download_button(

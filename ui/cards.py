@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import indicators
-from analytics.overview import Kpi, format_change, format_value, indicator_label
-from analytics.ui_text import format_count, t
+from analytics.metrics import indicators
+from analytics.text.ui_text import format_count, t
+from analytics.views.overview import Kpi, format_change, format_value, indicator_label
 from ui.charts import definitions_link
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from analytics.charts import common
-from analytics.ui_text import t
+from analytics.text.ui_text import t
 from ui.auth import download_button, downloadable
 
 DEFINITIONS_PAGE = "pages/definitions_page.py"

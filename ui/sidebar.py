@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import filters as F, ui_text
 from analytics.contract import AGENCY_TYPES, TARGET_GROUPS
 from analytics.db import DatabaseBusyError
-from analytics.filters import Filters, stage_label
-from analytics.ui_text import t
+from analytics.text import ui_text
+from analytics.text.ui_text import t
+from analytics.views import filters as F
+from analytics.views.filters import Filters, stage_label
 
 from . import FILTERS_KEY, data_version, query
 from .auth import current_viewer
@@ -110,7 +111,7 @@ def sidebar_filters(lang: str) -> Filters:
             or None
         )
         muni = None
-        # Municipalities only where the viewer may see them (analytics/scope.py; planners: their own prefecture).
+        # Municipalities only where the viewer may see them (analytics/access/scope.py; planners: their own prefecture).
         if pref is not None and current_viewer() is not None and current_viewer().can_see_municipalities_of(pref):
             munis = ["", *options.municipalities_in(pref)]
             _keep_valid("f.muni", munis)

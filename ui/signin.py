@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import audit, auth, config
-from analytics.auth import tr
+from analytics import config
+from analytics.access import audit, auth
+from analytics.access.auth import tr
 from analytics.db import DatabaseBusyError
 from ui import auth as ui_auth
 

@@ -1,5 +1,5 @@
 """Figures for the 対象者 (target groups) page: indicators side by side, the support path, cohort curves,
-breakdowns and the referral Sankey. Pure: frames from :mod:`analytics.groups` in, plotly Figures out.
+breakdowns and the referral Sankey. Pure: frames from :mod:`analytics.views.groups` in, plotly Figures out.
 
 Each group keeps one colour, marker and bar pattern everywhere (common.series_style by contract order), and
 every bar and line end carries its value, so nothing rests on colour alone.
@@ -14,10 +14,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics import contract, indicators, ui_text
+from analytics import contract
 from analytics.charts import common
 from analytics.charts.regions import format_value, indicator_name
-from analytics.groups import GROUP_CODES, code_label
+from analytics.metrics import indicators
+from analytics.text import ui_text
+from analytics.views.groups import GROUP_CODES, code_label
 
 _GROUP_INDEX = {c: i for i, c in enumerate(GROUP_CODES)}
 

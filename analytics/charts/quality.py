@@ -1,6 +1,6 @@
 """Figures for the データ品質 (data quality) page: the prefecture × month coverage heatmap and quarantine reasons.
 
-Pure: frames from :mod:`analytics.quality` in, plotly Figures out. A gap (nothing received) is an empty cell
+Pure: frames from :mod:`analytics.views.quality` in, plotly Figures out. A gap (nothing received) is an empty cell
 marked × — never a zero-coloured cell — so it reads without colour.
 """
 
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import ui_text
 from analytics.charts import common
+from analytics.text import ui_text
 
 # Sequential, colour-blind safe; the lightest step is still visibly tinted so "few rows" differs from "none".
 SEQUENTIAL = [[0.0, "#deebf7"], [0.5, "#6baed6"], [1.0, "#08306b"]]

@@ -1,6 +1,6 @@
 """Figures for the 地域 (regions) page: choropleth, tile-grid map, ranking bars, funnel plot, municipalities.
 
-Pure functions: a frame from :mod:`analytics.regions` in, a plotly Figure out; no data access, no streamlit.
+Pure functions: a frame from :mod:`analytics.views.regions` in, a plotly Figure out; no data access, no streamlit.
 The map needs nothing from the internet: our own GeoJSON on a ``geo`` subplot with every base layer off
 (Plotly would otherwise fetch a world map from a CDN) and a fixed range, because 東京都's Ogasawara
 islands (154°E) would make auto-fitting zoom far out. Meaning never rests on colour alone: values are
@@ -16,9 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from analytics import indicators, ui_text
 from analytics.charts import common
-from analytics.regions import POSITIONS_OUTSIDE, prefecture_geojson
+from analytics.metrics import indicators
+from analytics.text import ui_text
+from analytics.views.regions import POSITIONS_OUTSIDE, prefecture_geojson
 
 LON_RANGE = (122.0, 150.0)
 LAT_RANGE = (24.0, 46.0)

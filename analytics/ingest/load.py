@@ -46,8 +46,8 @@ def find_batch_by_hash(con: duckdb.DuckDBPyConnection, content_hash: str) -> int
 
 
 def _refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep the per-person derived tables (analytics.facts) in step with the rows, in the same transaction."""
-    from analytics import facts
+    """Keep the per-person derived tables (analytics.metrics.facts) in step with the rows, in the same transaction."""
+    from analytics.metrics import facts
 
     facts.refresh_facts(con)
 

@@ -13,11 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
-from analytics import contract
+from analytics import config, contract
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+REFERENCE_DIR = config.REFERENCE_DIR
 
 # Full-width ASCII (U+FF01–U+FF5E) and the ideographic space, mapped to ASCII: the same mapping as NFKC
 # for these characters, but usable in DuckDB's translate() so whole columns are converted in SQL.
@@ -216,7 +215,7 @@ def parse_float(value: object) -> Result:
 @cache
 def _code_lookup(list_name: str) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for code in contract.CODE_LISTS[list_name] if list_name in contract.CODE_LISTS else ():
+    for code in contract.CODE_LISTS.get(list_name, ()):
         for label in (code.code, code.ja, code.en, *code.aliases):
             lookup.setdefault(_label_key(label), code.code)
     return lookup

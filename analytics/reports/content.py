@@ -1,7 +1,8 @@
 """The summary report's content, defined once for both formats: every table, label, note and rule.
 
-:func:`build_report` reads numbers only from :func:`analytics.indicators.compute` and
-:func:`analytics.progress.compute_progress`, hides small cells with :func:`analytics.disclosure.suppress`,
+:func:`build_report` reads numbers only from :func:`analytics.metrics.indicators.compute` and
+:func:`analytics.metrics.progress.compute_progress`, hides small cells with
+:func:`analytics.metrics.disclosure.suppress`,
 and returns a :class:`Report` that :mod:`analytics.reports.excel` and :mod:`analytics.reports.pdf` lay out.
 Scope: the nation or one prefecture (its regional table lists municipalities). Period: one fiscal year
 (年度) or one stage (ステージ, several fiscal years). Language: Japanese, or English.
@@ -17,8 +18,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import contract, disclosure, indicators, progress, ui_text
-from analytics.stages import Stage, find_stage, load_stages, load_thresholds, stage_for_fiscal_year
+from analytics import contract
+from analytics.metrics import disclosure, indicators, progress
+from analytics.metrics.stages import Stage, find_stage, load_stages, load_thresholds, stage_for_fiscal_year
+from analytics.text import ui_text
 
 Kind = Literal["label", "count", "rate", "days", "ratio", "change", "points", "number", "text", "by_row"]
 
@@ -288,7 +291,7 @@ def build_report(
 
     ``prefecture``: a 2-digit JIS code (None = the nation). ``fiscal_year`` or ``stage`` (name or alias)
     choose the period; neither = the fiscal year of the as-of date. ``threshold``: counts 1..threshold-1
-    are hidden (see :mod:`analytics.disclosure`). Raises :class:`ReportError` on an empty database, an
+    are hidden (see :mod:`analytics.metrics.disclosure`). Raises :class:`ReportError` on an empty database, an
     unknown stage or prefecture.
     """
     lang = ui_text.lang_or_default(lang)

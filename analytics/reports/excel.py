@@ -1,7 +1,7 @@
 """The summary report as an Excel workbook (openpyxl): sheets 概要, 進捗, 地域別, 対象者別, 定義, 注記.
 
 Cells hold numbers (never numbers stored as text) with number formats (#,##0 with 0 shown as 「-」, 0.0%);
-suppressed cells hold the text 「x」; every text cell is written through :func:`analytics.safe_text.write_text`
+suppressed cells hold the text 「x」; every text cell is written through :func:`analytics.text.safe_text.write_text`
 so nothing a sender typed can run as a formula. Charts are native Excel charts (LineChart, BarChart) that
 read the sheet's own cells, so a manager can restyle them. Each sheet has a frozen header, column widths
 sized for Japanese text, a Japanese font, and print setup: A4 landscape, fit to width, header rows repeated
@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analytics import disclosure
+from analytics.metrics import disclosure
 from analytics.reports.content import Report, Table
-from analytics.safe_text import write_text
+from analytics.text.safe_text import write_text
 
 FONT_NAME = "Meiryo"  # メイリオ: on every Windows since Vista; Excel elsewhere substitutes a Japanese font
 FONT = Font(name=FONT_NAME, size=10)

@@ -27,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from analytics import disclosure
+from analytics.metrics import disclosure
 from analytics.reports.content import NOT_AVAILABLE, Report, Table as ReportTable
 
 FONT = "IPAexGothic"

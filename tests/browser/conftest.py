@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import config, seed
+from analytics import config
+from analytics.sample import seed
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("HYOGAKI_CHROMIUM", "/usr/bin/chromium"))

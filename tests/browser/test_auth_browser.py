@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import auth
+from analytics.access import auth
 from tests.browser.conftest import Server
 from tests.browser.test_browser import ERROR_SELECTORS, RENDER_TIMEOUT_MS, page, wait_until_idle  # noqa: F401
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from analytics import ui_text
+from analytics.text import ui_text
 
 pytestmark = pytest.mark.browser
 

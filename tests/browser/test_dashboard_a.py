@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import indicators, status
+from analytics.metrics import indicators
+from analytics.views import status
 from tests.browser.test_browser import SCREENSHOT_DIR, assert_healthy, page  # noqa: F401  (page is a fixture)
 
 pytestmark = pytest.mark.browser

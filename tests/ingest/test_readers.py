@@ -95,7 +95,7 @@ def test_equal_but_different_cells_keep_their_own_text():
     st.lists(
         st.one_of(
             st.none(),
-            st.text(alphabet=st.sampled_from(list("ab1 \t\n") + ["\u3000", "\xa0", "\u2028", "髙"])),
+            st.text(alphabet=st.sampled_from([*list("ab1 \t\n"), "\u3000", "\xa0", "\u2028", "髙"])),
             st.sampled_from(["2021-04-05 00:00:00", "2021-04-05 10:30:00", "x 00:00:00", "2021-04-05 00:00:00 "]),
         ),
         max_size=30,

@@ -5,7 +5,7 @@
 -- placed 2021-10-15 -> 6; 2021-10-16 -> 7); null = no placement yet; values above $max_months are capped
 -- at $max_months + 1.
 -- Grain: one row per group of {{dims}} (cohort attributes, whitelisted) x months_to_placement.
--- Unit: 人. analytics.indicators.cohort_curve turns these into cumulative rates per month with Wilson
+-- Unit: 人. analytics.metrics.indicators.cohort_curve turns these into cumulative rates per month with Wilson
 -- intervals and decides from the group's period which points are final.
 with base as (
     select

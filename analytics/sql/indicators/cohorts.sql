@@ -9,9 +9,9 @@
 --          <= the window; denominator = new_persons.
 --          placed_within_12m_* likewise with any employment and $placed_window_months.
 --          Whether a group's window has fully elapsed (is_final) depends only on the group's period
---          and the as-of date, so analytics.indicators decides it from the group key.
+--          and the as-of date, so analytics.metrics.indicators decides it from the group key.
 -- Grain: one row per group of {{dims}} (whitelisted grouping columns, substituted before binding).
--- Unit: 人 (counts); the rates themselves (fractions 0-1) are divided in analytics.indicators.
+-- Unit: 人 (counts); the rates themselves (fractions 0-1) are divided in analytics.metrics.indicators.
 with base as (
     select
         person_id,

@@ -3,7 +3,7 @@
 -- Formula: consultations = count(*); outreach_consultations = count(*) where channel = 'outreach';
 --          persons = count(distinct person_id).
 -- Grain: one row per group of {{dims}} — the grouping columns chosen by the caller from the fixed list
---        analytics.indicators.DIMENSIONS (substituted before binding; values are always bound).
+--        analytics.metrics.indicators.DIMENSIONS (substituted before binding; values are always bound).
 -- Unit: 件 (consultations), 人 (persons). A consultation counts where, when and for whom it was recorded.
 -- Caveat: persons are distinct within each row, so rows need not add up to a total.
 -- Filters: one bound list parameter per dimension (f_fiscal_year, ...): any of its values; null = all.

@@ -1,5 +1,5 @@
 -- 002 派生表 (derived facts): per-person and per-placement tables that the indicators read.
--- Filled by analytics.facts.refresh_facts(con) from consultations and placements, inside the loader's
+-- Filled by analytics.metrics.facts.refresh_facts(con) from consultations and placements, inside the loader's
 -- transaction, after every load and every rollback. Never edited by hand; safe to rebuild at any time.
 
 -- One row per person with at least one consultation (grain: person_id).

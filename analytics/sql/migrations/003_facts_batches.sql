@@ -1,4 +1,4 @@
--- 003 派生表の取込済みバッチ (batches included in the facts): lets analytics.facts.refresh_facts rebuild only
+-- 003 派生表の取込済みバッチ (batches included in the facts): lets analytics.metrics.facts.refresh_facts rebuild only
 -- the persons touched by newly loaded batches instead of every person.
 create table if not exists facts_batches (
     kind      varchar not null,   -- consultations | placements

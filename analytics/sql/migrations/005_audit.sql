@@ -1,5 +1,5 @@
 -- 005 監査ログ (audit log): one row per sign-in, sign-in failure, upload, rollback, download and report.
--- Append-only: analytics/audit.py only ever inserts (no update or delete function; a test checks). Each
+-- Append-only: analytics/access/audit.py only ever inserts (no update or delete function; a test checks). Each
 -- row carries the hash of the previous row, so a row changed or removed outside the product breaks the
 -- chain (audit.verify_chain finds where).
 -- Grain: one row per event. occurred_at is the server's local time.

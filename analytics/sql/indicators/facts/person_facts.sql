@@ -1,5 +1,5 @@
 -- person_facts (個人別ファクト): one row per person with at least one consultation.
--- Grain: person_id. Built by analytics.facts.refresh_facts for the persons in scope (scope_*.sql).
+-- Grain: person_id. Built by analytics.metrics.facts.refresh_facts for the persons in scope (scope_*.sql).
 -- first_*: attributes of the person's first consultation (earliest date; ties: lowest batch_id, then
 -- source_row, then a hash of the sheet name), which define the start cohort. first_placement_date / first_regular_date only count
 -- placements on or after the first consultation: earlier ones are not outcomes of support.

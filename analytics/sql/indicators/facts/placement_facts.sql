@@ -1,5 +1,5 @@
 -- placement_facts (就職等ファクト): one row per placement row, with its resolved region and group.
--- Grain: placements row (batch_id, source_row). Built by analytics.facts.refresh_facts for the persons in
+-- Grain: placements row (batch_id, source_row). Built by analytics.metrics.facts.refresh_facts for the persons in
 -- scope (scope_*.sql).
 -- Attribution (docs/indicators.md): a placement keeps its own prefecture/municipality/target group when
 -- sent; otherwise it takes them from the reference consultation = the person's latest consultation on or

@@ -1,0 +1,158 @@
+"""Renders ``docs/data_contract.md`` (for the people who send files) from ``analytics/contract.py``.
+
+The document is generated so it can never disagree with what the ingest accepts; a test checks that
+the committed file is current. Regenerate with ``python -m analytics.ingest.contract_doc``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analytics import config, contract
+from analytics.ingest.errors import FILE_ERRORS, REASONS
+
+DOC_PATH = config.DOCS_DIR / "data_contract.md"
+
+_TYPE_JA = {
+    "person_id": "ID（文字列）",
+    "date": "日付",
+    "municipality": "市区町村コード／名称",
+    "prefecture": "都道府県",
+    "code": "区分",
+    "text": "文字列",
+    "int": "整数",
+    "bool": "定着／離職／不明",
+    "float": "数値",
+    "fiscal_year": "年度",
+}
+
+
+def _example_csv(table: contract.Table) -> str:
+    header = ",".join(c.ja for c in table.columns)
+    row = ",".join(c.example for c in table.columns)
+    return f"```csv\n{header}\n{row}\n```"
+
+
+def render() -> str:
+    out: list[str] = [
+        "# データ仕様（取込ファイルの書き方） / Data contract",
+        "",
+        "<!-- Generated from analytics/contract.py by `python -m analytics.ingest.contract_doc`. "
+        "Do not edit by hand. -->",
+        "",
+        "相談記録・就職等実績・目標のファイル（CSV／Excel）を取り込むときの列と値の約束です。"
+        "見出しの表記ゆれ、和暦、全角数字、表題行・合計行・注記行はそのまま送っていただいて構いません。",
+        "",
+        "This is the contract for the files agencies send. Header spellings, 和暦 dates, full-width digits, "
+        "title/total/note rows are all accepted as they come.",
+        "",
+        "## ファイル形式 / File formats",
+        "",
+        "- CSV（カンマまたはタブ区切り）: UTF-8、UTF-8（BOM付き）、Shift_JIS（CP932）。コードやIDは文字列のまま読みます（先頭の0は失われません）。",
+        "- Excel: .xlsx / .xls。複数シート可。記録ではないシート（「集計」など）はスキップして報告します。",
+        "- 見出しの上の表題行（「令和3年度 就職実績一覧（青森県）」「作成日：…」）、空行、2段の見出し（結合セル）、"
+        "合計行（合計・計・総計・小計）、注記行（※…、注）…）は自動で判別して除外します。",
+        "- 日付: `2021-04-05`、`2021/4/5`、`2021年4月5日`、`令和3年4月5日`、`令和元年5月1日`、`R3.4.5`、`H31/4/30`、全角数字、"
+        "Excel の日付セル、Excel のシリアル値（`44291`）。",
+        "- 年度は4月〜翌3月で、開始年で呼びます（2021年度 = 令和3年度 = FY2021）。",
+        "",
+        "## 個人情報 / Personal data",
+        "",
+        "次の見出しの列は **保存前に削除** し、取込結果に「削除した列」として表示します（保留データにも残りません）。"
+        "個人IDは全角・半角やハイフンの違いをそろえた後、鍵付きハッシュ（HMAC-SHA256）で仮名化して保存します。鍵はデータベースの外"
+        "（データディレクトリの `pseudonym.key`）にあり、元のIDはどこにも保存されません。",
+        "",
+        "Columns with these headers are dropped before anything is written; person IDs are normalised then "
+        "pseudonymised with a keyed hash whose key is kept outside the database.",
+        "",
+        "- " + "、".join(contract.PERSONAL_DATA_HEADERS),
+        "- 見出しに次の語を含む列も同様: " + "、".join(contract.PERSONAL_DATA_HEADER_PARTS),
+        "- 生年月日は年だけを `birth_year` として残し、月日は保存しません。",
+        "",
+    ]
+    for table in contract.TABLES.values():
+        out += [f"## {table.ja}（`{table.name}`） / {table.en}", ""]
+        required = [c.ja for c in table.columns if c.required]
+        out.append(f"必須: {'、'.join(required)}。")
+        for group in table.one_of:
+            out.append("少なくとも1つ必要: " + "、".join(table.column(c).ja for c in group) + "。")
+        key = "、".join(table.column(k).ja if k in table.column_names else k for k in table.duplicate_key)
+        out += [f"重複の判定（すでに取込済みの行は重複として数え、再度は保存しません）: {key} が同じ行。", ""]
+        out += ["| 列 | 日本語名 | 型 | 必須 | 説明 | 受け付ける見出し |", "|---|---|---|---|---|---|"]
+        for c in table.columns:
+            aliases = "、".join(dict.fromkeys(a for a in c.aliases if a not in (c.name,)))
+            out.append(
+                f"| `{c.name}` | {c.ja} | {_TYPE_JA[c.type]} | {'○' if c.required else ''} | "
+                f"{c.description_ja} | {aliases} |"
+            )
+        out += ["", "例 / Example:", "", _example_csv(table), ""]
+    out += [
+        "## 区分の値 / Coded values",
+        "",
+        "値は日本語・英語のどちらでも、次の表記のいずれでも受け付けます。保存は英数字のコードです。",
+        "",
+    ]
+    for list_name, codes in contract.CODE_LISTS.items():
+        out += [f"### {list_name}", "", "| コード | 日本語 | English | 受け付ける表記 |", "|---|---|---|---|"]
+        for code in codes:
+            out.append(f"| `{code.code}` | {code.ja} | {code.en} | {'、'.join(code.aliases)} |")
+        if list_name in contract.LENIENT_CODE_LISTS:
+            out.append(
+                f"\n登録されていない表記は `{contract.LENIENT_CODE_LISTS[list_name]}` として取り込みます"
+                "（名称は機関名の列に残ります）。"
+            )
+        out.append("")
+    out += ["### 目標の指標 / Target indicators", "", "| コード | 日本語 | 受け付ける表記 |", "|---|---|---|"]
+    for code in contract.TARGET_INDICATORS:
+        out.append(f"| `{code.code}` | {code.ja} | {'、'.join(code.aliases)} |")
+    out += ["", "都道府県の列に「全国」と書いた目標は全国の目標です。", ""]
+    out += [
+        "## 市区町村コード / Municipality codes",
+        "",
+        "- 全国地方公共団体コード5桁（`02201`）、検査数字付き6桁（`022012`）、Excelで先頭の0が落ちた数値（`22012`、`2201`）、"
+        "または名称（`青森市`、`青森県青森市`）。同名の市区町村（府中市、伊達市など）は都道府県の列で判別します。",
+        "- 6桁コードの検査数字: 上5桁に重み 6,5,4,3,2 を掛けた和を11で割った余りを11から引き、その1の位（余り0→1、1→0）。",
+        "- 政令指定都市の区（札幌市中央区など）は市にまとめて集計します。",
+        "- 出典：総務省『全国地方公共団体コード』（analytics/reference/municipalities.csv に同梱）。",
+        "",
+    ]
+    out += [
+        "## 保留（隔離）の理由 / Quarantine reasons",
+        "",
+        "問題のある行は取り込まずに保留し、ファイル名・シート・行番号（Excelで見える行番号／CSVの行）・列・値・理由を記録します。"
+        "直した行だけを再送しても重複にはなりません。",
+        "",
+        "| reason_code | メッセージ | Message |",
+        "|---|---|---|",
+    ]
+    for code, (ja, en) in REASONS.items():
+        out.append(f"| `{code}` | {ja} | {en} |")
+    out += [
+        "",
+        "## 取り込めないファイル / Files that cannot be loaded",
+        "",
+        "ファイル全体を読めないときは取込を中止し、データベースは変更しません。",
+        "",
+        "| code | メッセージ |",
+        "|---|---|",
+    ]
+    for code, (ja, _en) in FILE_ERRORS.items():
+        out.append(f"| `{code}` | {ja} |")
+    out += [
+        "",
+        "## 行の扱い / How every row is accounted for",
+        "",
+        "読み込んだ行 = 取込 + 保留 + 重複 + 除外（表題・空行・合計行・注記行）。この式は各ファイル・各シートで必ず成り立ちます。",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def write(path: Path = DOC_PATH) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(write())
