@@ -25,8 +25,9 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Threads of one process (two upload sessions of the app, parallel loads in one script) share one DuckDB
 # instance per file, so their write transactions run side by side, and two that delete the same rows (the
 # facts tables, rebuilt by every load and rollback) fail with "Conflict on tuple deletion". Transactions that
-# rebuild the facts hold this for their whole length: they take turns. Separate processes are kept apart by
-# DuckDB's file lock (see connect).
+# rebuild the facts hold this for their whole length: they take turns. Migrations take it too (two threads
+# creating the same tables conflict the same way). Separate processes are kept apart by DuckDB's file lock
+# (see connect).
 WRITE_TURN = threading.RLock()
 
 
@@ -89,13 +90,32 @@ def connect(
     return con
 
 
+def _pending_migrations(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """The migration files this database has not applied yet (all of them on a new file). Reads only."""
+    has_table = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    applied = {r[0] for r in con.execute("select name from schema_migrations").fetchall()} if has_table else set()
+    return [p for p in sorted(MIGRATIONS_DIR.glob("*.sql")) if p.name not in applied]
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply the numbered SQL files in ``sql/migrations`` that this database has not seen yet."""
+    """Apply the numbered SQL files in ``sql/migrations`` that this database has not seen yet.
+
+    Threads of one process share one DuckDB instance per file, so two connecting to a new file at once would
+    both run ``001_base.sql`` and one would fail with a catalog write-write conflict. Migrations therefore
+    take :data:`WRITE_TURN`, like loads, and look again at what is applied once they hold it. An up-to-date
+    database (the usual case) is recognised by a read, without waiting for the turn.
+    """
+    if not _pending_migrations(con):
+        return
+    with WRITE_TURN:
+        _apply_migrations(con)
+
+
+def _apply_migrations(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create table if not exists schema_migrations (name varchar primary key, applied_at timestamp)")
-    applied = {r[0] for r in con.execute("select name from schema_migrations").fetchall()}
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        if path.name in applied:
-            continue
+    for path in _pending_migrations(con):
         con.execute("begin transaction")
         try:
             con.execute(path.read_text(encoding="utf-8"))

@@ -37,3 +37,37 @@ def test_unordered_inserts_is_limited_to_the_block_and_the_connection(tmp_path):
     with pytest.raises(RuntimeError), db.unordered_inserts(con):
         raise RuntimeError("a failed load")
     assert con.execute(setting).fetchone()[0] is True
+
+
+def test_threads_connecting_to_a_new_file_at_once_all_succeed(tmp_path):
+    """Six threads of one process opening a fresh file: the migrations run once, in turn (issue 15, point 5).
+
+    They share one DuckDB instance, so unserialised migrations failed with a catalog write-write conflict
+    on 001_base.sql nearly every time.
+    """
+    import threading
+
+    migrations = sorted(p.name for p in db.MIGRATIONS_DIR.glob("*.sql"))
+    for attempt in range(4):
+        path = tmp_path / f"fresh{attempt}.duckdb"
+        start, errors = threading.Barrier(6), []
+
+        def open_it():
+            start.wait()
+            try:
+                db.connect(path).close()
+            except Exception as exc:  # noqa: BLE001 - collected and reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [], f"attempt {attempt}: {errors[0]!r}"
+        con = db.connect(path)
+        try:
+            applied = [r[0] for r in con.execute("select name from schema_migrations order by name").fetchall()]
+        finally:
+            con.close()
+        assert applied == migrations
