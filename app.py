@@ -7,6 +7,7 @@ import streamlit as st
 from analytics import config
 from analytics.access.scope import ScopeError
 from analytics.db import DatabaseBusyError
+from analytics.metrics import facts
 from analytics.sample import seed
 from analytics.text import ui_text
 from analytics.text.ui_text import t
@@ -48,12 +49,25 @@ def _seed_once(db_path: str, enabled: bool) -> list[dict]:
     return seed.ensure_seeded(db_path) if enabled else []
 
 
+@st.cache_resource(show_spinner="集計用の派生表を作り直しています… (rebuilding the derived facts)")
+def _facts_current_once(db_path: str) -> bool:
+    """Rebuild stale derived facts once per server process and database file (True if rebuilt).
+
+    The pages read through read-only connections, which may not rebuild them (a migration such as 004
+    empties facts_meta, and the pages would refuse to compute: facts.FactsStaleError); this short writable
+    connection does it at start-up, under db.WRITE_TURN (facts.ensure_current).
+    """
+    return facts.rebuild_if_stale(db_path)
+
+
 db_path = str(config.default_db_path())
+seed_reports: list[dict] = []
 try:
     config.check_data_dir()  # unwritable folder or full disk: say so plainly instead of a traceback
     seed_reports = _seed_once(db_path, seed.seeding_enabled())
+    _facts_current_once(db_path)
 except DatabaseBusyError:
-    seed_reports = []  # another process is loading right now; the pages show what is there
+    pass  # another process is loading right now (and rebuilds the facts); the pages show what is there
 except config.DataDirError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
@@ -127,3 +141,13 @@ except DatabaseBusyError:
 except ScopeError as exc:
     # A link or selection asked for municipal detail outside the viewer's prefecture (analytics/access/scope.py).
     st.warning(ui_auth.tr("denied.scope", lang, message=str(exc)), icon=":material/lock:")
+except facts.FactsStaleError as exc:
+    # The database changed under the running app (the start-up rebuild above keeps the usual case away):
+    # rebuild on a short writable connection and show the page again; no number is shown from stale facts.
+    try:
+        rebuilt = facts.rebuild_if_stale(db_path, wait_seconds=10.0)
+    except DatabaseBusyError:
+        rebuilt = False
+    if rebuilt:
+        st.rerun()
+    st.error(str(exc), icon=":material/sync_problem:")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from analytics import config, db, reports
 from analytics.access import audit, auth, scope
-from analytics.metrics import disclosure, indicators, progress
+from analytics.metrics import disclosure, facts, indicators, progress
 from analytics.sample import generator
 
 Handler = Callable[[argparse.Namespace], int]
@@ -402,10 +402,14 @@ def _run_report(args: argparse.Namespace) -> int:
     threshold = args.suppress_below
     if viewer is not None and not viewer.can_see_small_cells:
         threshold = max(threshold, disclosure.DEFAULT_THRESHOLD)
-    con = db.connect(args.db, read_only=True) if args.db is None or Path(args.db).exists() else None
-    if con is None:
+    if args.db is not None and not Path(args.db).exists():
         print(f"データベースがありません: {args.db}", file=sys.stderr)
         return 2
+    con = db.connect(args.db, read_only=True)
+    if not facts.is_current(con):  # e.g. after a migration: rebuild on a short writable connection first
+        con.close()
+        facts.rebuild_if_stale(args.db)
+        con = db.connect(args.db, read_only=True)
     try:
         with scope.acting_as(viewer):
             report = reports.build_report(
@@ -475,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _HANDLERS[args.command](args)
-    except (db.DatabaseBusyError, config.DataDirError) as exc:
+    except (db.DatabaseBusyError, config.DataDirError, facts.FactsStaleError) as exc:
         print(str(exc), file=sys.stderr)
         return 3
     except BrokenPipeError:

@@ -2,10 +2,13 @@
 
 The indicators read these instead of re-deriving first consultations and placement attribution on every
 query, so a national overview stays fast. The ingest loader calls :func:`refresh_facts` at the end of every
-load and every rollback, inside its own transaction.
+load and every rollback, inside its own transaction; the app rebuilds stale facts at start-up
+(:func:`rebuild_if_stale`); a read-only connection never computes from stale facts (:class:`FactsStaleError`).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 
@@ -65,23 +68,57 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> str:
     return mode
 
 
+class FactsStaleError(RuntimeError):
+    """The derived tables do not match consultations and placements, and this connection may not rebuild
+    them (it is read-only). No number is computed from stale facts: callers show this message instead."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or STALE_MESSAGE)
+
+
+STALE_MESSAGE = (
+    "集計用の派生表（person_facts・placement_facts）が取込データと一致していないため、数値を計算できません"
+    "（データベースの更新後にまだ作り直されていません。古い派生表から計算した数値は出しません）。"
+    "アプリを再起動すると作り直されます。コマンドラインでは取込・ロールバックなど書き込む処理でも作り直されます。"
+    " (The derived facts are out of date and this read-only connection cannot rebuild them: restart the app.)"
+)
+
+
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when facts_meta matches the row counts of consultations and placements.
 
-    A cheap staleness check (DuckDB keeps table row counts); the loader refreshes the facts in the same
-    transaction as every load and rollback, so this only catches rows written by other means (tests,
-    hand edits).
+    A cheap staleness check (DuckDB keeps table row counts). The loader refreshes the facts in the same
+    transaction as every load and rollback, so this catches rows written by other means (tests, hand edits)
+    and a migration that empties facts_meta to have the facts rebuilt with new columns (004): no facts_meta
+    row means stale, unless there is nothing at all to derive from (a new database, never loaded).
     """
     row = con.execute(
-        "select m.consultations = (select count(*) from consultations)"
-        " and m.placements = (select count(*) from placements) from facts_meta as m limit 1").fetchone()
+        "select coalesce("
+        " (select m.consultations = (select count(*) from consultations)"
+        "  and m.placements = (select count(*) from placements) from facts_meta as m limit 1),"
+        " not exists (select 1 from consultations) and not exists (select 1 from placements)"
+        "  and not exists (select 1 from person_facts) and not exists (select 1 from placement_facts))"
+    ).fetchone()
     return bool(row and row[0])
 
 
+def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """True for a connection opened with ``read_only=True`` (it cannot rebuild the facts)."""
+    return con.execute("select current_setting('access_mode')").fetchone()[0] == "read_only"
+
+
 def ensure_current(con: duckdb.DuckDBPyConnection) -> None:
-    """Refresh the facts if they are stale (see :func:`is_current`); on a read-only connection, leave them."""
+    """Rebuild the facts if they are stale (see :func:`is_current`), taking :data:`db.WRITE_TURN`.
+
+    On a read-only connection stale facts cannot be rebuilt: raises :class:`FactsStaleError` rather than
+    let a caller compute from them (after migration 004 emptied facts_meta, cohort counts read 0 from the
+    old tables). Writable connections opened at start-up (:func:`rebuild_if_stale`) and every load keep the
+    facts current, so a read-only page meets this only when the database changed under a running app.
+    """
     if is_current(con):
         return
+    if is_read_only(con):
+        raise FactsStaleError()
     with db.WRITE_TURN:  # not beside a load of another thread (see db.WRITE_TURN)
         try:
             con.execute("begin transaction")
@@ -91,7 +128,23 @@ def ensure_current(con: duckdb.DuckDBPyConnection) -> None:
         try:
             refresh_facts(con)
             con.execute("commit")
-        except duckdb.Error as exc:
+        except BaseException:
             con.execute("rollback")
-            if "read-only" not in str(exc).lower() and "read only" not in str(exc).lower():
-                raise
+            raise
+
+
+def rebuild_if_stale(db_path: str | Path | None = None, *, wait_seconds: float = 30.0) -> bool:
+    """Open a short-lived writable connection and rebuild the facts if they are stale; True if rebuilt.
+
+    For app start-up (after seeding) and for read-only callers that met :class:`FactsStaleError`: opening
+    the file for writing also applies pending migrations (which may be what made the facts stale). Raises
+    ``db.DatabaseBusyError`` when another process holds the file longer than ``wait_seconds``.
+    """
+    con = db.connect(db_path, wait_seconds=wait_seconds)
+    try:
+        if is_current(con):
+            return False
+        ensure_current(con)
+        return True
+    finally:
+        con.close()

@@ -406,7 +406,12 @@ def render_sql(name: str, by: list[str]) -> str:
 
 
 def run_grain(con: duckdb.DuckDBPyConnection, name: str, by: list[str], params: dict[str, Any]) -> pd.DataFrame:
-    """Run one grain file grouped by ``by`` with bound parameters (within the active viewer's scope)."""
+    """Run one grain file grouped by ``by`` with bound parameters (within the active viewer's scope).
+
+    The grain files read the derived facts: stale ones are rebuilt first, or refused on a read-only
+    connection (``facts.FactsStaleError``), never read.
+    """
+    facts.ensure_current(con)
     params = scope.scope_params(scope.effective(None), by, params)
     sql = render_sql(name, by)
     return con.execute(sql, db.bind(sql, params)).df()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analytics import db
 from analytics.ingest.errors import REASONS
+from analytics.metrics import facts
 from analytics.text import ui_text
 
 COVERAGE_COLUMNS = ["prefecture_code", "month", "fiscal_year", "consultations", "placements", "rows", "is_gap"]
@@ -42,6 +43,7 @@ def coverage(con: duckdb.DuckDBPyConnection, filters: Any = None) -> pd.DataFram
     a gap, never zero activity. Empty on an empty database. Other filters (target group, agency) do not
     apply: coverage is about what arrived.
     """
+    facts.ensure_current(con)  # placements are counted by their resolved region (placement_facts)
     fy = _list(filters, "fiscal_year")
     pref = _list(filters, "prefecture_code")
     df = _run(con, "views/coverage_prefecture_month", {

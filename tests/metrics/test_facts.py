@@ -152,3 +152,86 @@ def test_facts_built_inside_the_load_transaction_equal_a_rebuild_after_it(tmp_pa
     assert len(at_load["person_facts"]) > 10_000 and len(at_load["placement_facts"]) > 5_000
     for table in queries:
         assert at_load[table] == rebuilt[table], table
+
+
+def _stale_like_migration_004(path):
+    """A file database with the fixture's facts built, then left as migration 004 left existing databases:
+    new facts columns empty and facts_meta emptied so that "the next refresh" would fill them."""
+    connection = db.connect(path)
+    try:
+        load_fixture(connection)
+        expected = indicator_numbers(connection)
+        connection.execute("update person_facts set months_to_first_placement = null, months_to_first_regular = null")
+        connection.execute("delete from facts_meta")
+    finally:
+        connection.close()
+    return expected
+
+
+def indicator_numbers(connection):
+    from analytics.metrics import indicators
+
+    df = indicators.compute(connection, indicators=["new_persons", "placed_within_12m_rate", "regular_within_6m_rate"])
+    return {c: int(df[c].iloc[0]) for c in
+            ("new_persons", "placed_within_12m_rate_numerator", "regular_within_6m_rate_numerator")}
+
+
+def test_read_only_connection_refuses_stale_facts_instead_of_computing_zero(tmp_path):
+    """Issue 15, point 4: after migration 004 emptied facts_meta, read-only pages read cohort numerators of 0
+    from the old facts until the next load. Now they refuse (FactsStaleError); a writable open rebuilds."""
+    path = tmp_path / "stale.duckdb"
+    expected = _stale_like_migration_004(path)
+    assert expected["placed_within_12m_rate_numerator"] > 0 and expected["regular_within_6m_rate_numerator"] > 0
+
+    reader = db.connect(path, read_only=True)
+    try:
+        assert not facts.is_current(reader)
+        with pytest.raises(facts.FactsStaleError, match="派生表"):
+            indicator_numbers(reader)
+        from analytics.metrics import indicators
+
+        with pytest.raises(facts.FactsStaleError):
+            indicators.cohort_curve(reader)
+    finally:
+        reader.close()
+
+    assert facts.rebuild_if_stale(path) is True  # what app start-up does
+    assert facts.rebuild_if_stale(path) is False  # and only once
+    reader = db.connect(path, read_only=True)
+    try:
+        assert facts.is_current(reader)
+        assert indicator_numbers(reader) == expected
+    finally:
+        reader.close()
+
+
+def test_writable_connection_rebuilds_stale_facts_under_the_write_turn(tmp_path):
+    import threading
+
+    path = tmp_path / "stale.duckdb"
+    expected = _stale_like_migration_004(path)
+    connection = db.connect(path)
+    try:
+        held = threading.Event()
+        release = threading.Event()
+
+        def hold_turn():
+            with db.WRITE_TURN:
+                held.set()
+                release.wait(5)
+
+        holder = threading.Thread(target=hold_turn)
+        holder.start()
+        held.wait(5)
+        result = {}
+        worker = threading.Thread(target=lambda: result.update(indicator_numbers(connection)))
+        worker.start()
+        worker.join(0.3)
+        assert worker.is_alive(), "the rebuild did not wait for the write turn"
+        release.set()
+        worker.join(10)
+        holder.join(5)
+        assert result == expected
+        assert facts.is_current(connection)
+    finally:
+        connection.close()
