@@ -113,7 +113,7 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
     ``by`` selects the target level: None = every target; [] = national, all groups; ['prefecture_code']
     = prefecture targets; add 'target_group' for group targets.
     Columns: indicator, indicator_ja, stage, fiscal_year, period_start, period_end, prefecture_code,
-    target_group, vintage, target, actual (cumulative over the target's period up to the as-of date),
+    target_group, vintage, target, actual (cumulative over the target's period up to the as-of date, inclusive),
     achievement (actual ÷ target), months_total, months_elapsed, expected_by_now (target × elapsed ÷
     total: a linear monthly trajectory), pace_index (actual ÷ expected), run_rate_per_month (the last
     ``run_rate_months`` months), projected_end_value (actual + run rate × months left),
@@ -145,11 +145,14 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
     # each group, exactly as a filtered call per target would count them.
     memo: dict[tuple, dict[tuple, int]] = {}
 
+    # Actuals are cut at the as-of date itself, inclusive (``until``): the month filter alone would count the
+    # whole as-of month (as of 2023-06-10, a placement of 06-15).
     def value(ind: str, base: dict, group_by: list[str], key: tuple) -> int:
         memo_key = (ind, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in base.items())),
                     tuple(group_by))
         if memo_key not in memo:
-            df = indicators.compute(con, by=group_by, filters=base, indicators=[ind], as_of_date=asof, viewer=viewer)
+            df = indicators.compute(con, by=group_by, filters=base, indicators=[ind], as_of_date=asof, viewer=viewer,
+                                    until=asof)
             memo[memo_key] = {tuple(r[c] for c in group_by): (int(r[ind]) if pd.notna(r[ind]) else 0)
                               for r in df.to_dict("records")}
         return memo[memo_key].get(key, 0)

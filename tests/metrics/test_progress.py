@@ -147,6 +147,34 @@ def test_an_earlier_as_of_date_counts_only_up_to_that_month(con):
     assert r.expected_by_now == 3 and r.pace_index == 1.0
 
 
+def test_an_as_of_date_inside_a_month_cuts_the_actuals_at_that_day(con):
+    """Issue 15, point 6: as of 2023-06-10 the placement of 2023-06-15 has not happened yet."""
+    df = progress.compute_progress(con, stage="第2ステージ", as_of_date="2023-06-10")
+    r = df[(df.indicator == "regular_placed_persons") & df.prefecture_code.isna()].iloc[0]
+    assert r.actual == 2  # 04-15 and 05-15; not 06-15
+    r = df[(df.indicator == "regular_placed_persons") & (df.prefecture_code == "13")].iloc[0]
+    assert r.actual == 2
+    r = df[df.indicator == "persons"].iloc[0]
+    assert r.actual == 3  # consultations of 04-01, 05-01 and 06-01: the as-of day itself counts too
+    # the run rate over the last three months also stops at the day
+    assert r.run_rate_per_month == pytest.approx(3 / (2 + 10 / 30))
+    inclusive = progress.compute_progress(con, stage="第2ステージ", as_of_date="2023-06-15")
+    r = inclusive[(inclusive.indicator == "regular_placed_persons") & inclusive.prefecture_code.isna()].iloc[0]
+    assert r.actual == 3
+
+
+def test_until_cuts_every_count_grain_at_a_day(con):
+    from analytics.metrics import indicators
+
+    counts = ["consultations", "persons", "new_persons", "regular_placed_persons", "regular_placements"]
+    whole = indicators.compute(con, filters={"month": ["2023-06"]}, indicators=counts).iloc[0]
+    cut = indicators.compute(con, filters={"month": ["2023-06"]}, indicators=counts, until="2023-06-10").iloc[0]
+    assert [int(whole[c]) for c in counts] == [1, 1, 1, 1, 1]
+    assert [int(cut[c]) for c in counts] == [1, 1, 1, 0, 0]
+    national = indicators.compute(con, indicators=["consultations", "persons"], until="2023-04-30").iloc[0]
+    assert (int(national["consultations"]), int(national["persons"])) == (1, 1)  # not the national shortcut
+
+
 def test_grouped_calls_give_the_same_numbers_as_one_call_per_target(con):
     from analytics.metrics import indicators
 

@@ -10,14 +10,18 @@
 --          placed_within_12m_* likewise with any employment and $placed_window_months.
 --          Whether a group's window has fully elapsed (is_final) depends only on the group's period
 --          and the as-of date, so analytics.metrics.indicators decides it from the group key.
+-- Filters: the nine dimensions, and $until (a date or null): only persons whose first consultation is on
+--          or before it, and only placements on or before it in the numerators.
 -- Grain: one row per group of {{dims}} (whitelisted grouping columns, substituted before binding).
 -- Unit: 人 (counts); the rates themselves (fractions 0-1) are divided in analytics.metrics.indicators.
 with base as (
     select
         person_id,
         first_consultation_date,
-        months_to_first_regular,
-        months_to_first_placement,
+        case when $until::date is null or first_regular_date <= $until::date
+            then months_to_first_regular end as months_to_first_regular,
+        case when $until::date is null or first_placement_date <= $until::date
+            then months_to_first_placement end as months_to_first_placement,
         {{include indicators/cohort_dimensions}}
     from person_facts
 ),
@@ -26,6 +30,7 @@ filtered as (
     select *
     from base
     where {{include indicators/dimension_filter}}
+        and ($until::date is null or first_consultation_date <= $until::date)
 ),
 
 final as (

@@ -7,10 +7,12 @@
 -- Unit: 件 (consultations), 人 (persons). A consultation counts where, when and for whom it was recorded.
 -- Caveat: persons are distinct within each row, so rows need not add up to a total.
 -- Filters: one bound list parameter per dimension (f_fiscal_year, ...): any of its values; null = all.
+--          $until (a date or null): only consultations dated on or before it (progress as of a day).
 with base as (
     select
         person_id,
         channel,
+        consultation_date,
         fiscal_year,
         fiscal_quarter,
         month,
@@ -27,6 +29,7 @@ filtered as (
     select *
     from base
     where {{include indicators/dimension_filter}}
+        and ($until::date is null or consultation_date <= $until::date)
 ),
 
 final as (

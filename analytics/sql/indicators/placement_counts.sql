@@ -13,11 +13,13 @@
 --          regular placements with retained_6m true, denominator = those with retained_6m known;
 --          median_days_to_placement = median over persons whose first employment on or after their
 --          first consultation falls in the group, of days from first consultation to it.
+-- Filters: the nine dimensions, and $until (a date or null): only placements dated on or before it.
 -- Grain: one row per group of {{dims}} (whitelisted grouping columns, substituted before binding).
 -- Unit: 人 / 件 / 日.
 with base as (
     select
         person_id,
+        placement_date,
         outcome_type,
         is_employment,
         is_regular,
@@ -42,6 +44,7 @@ filtered as (
     select *
     from base
     where {{include indicators/dimension_filter}}
+        and ($until::date is null or placement_date <= $until::date)
 ),
 
 final as (
