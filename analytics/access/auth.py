@@ -15,14 +15,17 @@ and passes that mapping to :func:`load_users`; tests and the CLI pass a plain di
 
 No accounts configured = local single-user mode (one person on their own machine, full rights).
 Passwords are stored only as salted scrypt hashes (:func:`hash_password`), compared in constant time.
-Sign-in failures are counted in the database (table ``sign_in_failures``), per account and per client,
-so a lockout survives restarts and holds across server processes (:func:`check_throttle`).
+Sign-in failures are counted in the database (table ``sign_in_failures``), per account, per (account, address)
+pair and per address (at a much higher count), so a lockout survives restarts and holds across server
+processes (:func:`check_throttle`, :class:`ThrottlePolicy`).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import os
 import hashlib
 import hmac
 import secrets
@@ -291,26 +294,53 @@ def _dummy_hash() -> str:
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """``max_failures`` failures within ``window`` lock the account (or client) out.
+    """Failures within ``window`` that lock sign-in, counted three ways (``sign_in_failures.key_kind``):
 
-    The lockout starts at ``base_lockout`` after the last failure and doubles with every further failure
-    (5 → 1 min, 6 → 2 min, 7 → 4 min ...) up to ``max_lockout``. A successful sign-in clears the
-    account's failures (not the client's: an attacker with one valid account must not reset the count).
+    - ``user``: the account, from any address: ``max_failures`` lock the account everywhere;
+    - ``pair``: the account from one address: ``pair_max_failures`` (the normal count) lock that pair;
+    - ``client``: the address, across accounts: only ``client_max_failures`` (much higher: an office or a
+      municipality's network shares one address) lock the address for every account. So one colleague's
+      typos do not keep the next person at the same address out, while guessing many accounts from one
+      address is still stopped.
+
+    The lockout starts at ``base_lockout`` after the last failure once a count reaches its limit and doubles
+    with every further failure (5 → 1 min, 6 → 2 min, 7 → 4 min ...) up to ``max_lockout``. A successful
+    sign-in clears the account's and that (account, address) pair's failures, never the address count: an
+    attacker with one valid account must not reset it. ``$HYOGAKI_SIGNIN_ADDRESS_LIMIT`` sets
+    ``client_max_failures`` for the app (:func:`default_policy`).
     """
 
     max_failures: int = 5
     window: dt.timedelta = dt.timedelta(minutes=30)
     base_lockout: dt.timedelta = dt.timedelta(minutes=1)
     max_lockout: dt.timedelta = dt.timedelta(hours=1)
+    pair_max_failures: int = 5
+    client_max_failures: int = 50
 
-    def lockout_for(self, failures: int) -> dt.timedelta:
-        if failures < self.max_failures:
+    def limit(self, kind: str) -> int:
+        """The failure count at which a key of this kind (user | pair | client) is locked."""
+        return {"user": self.max_failures, "pair": self.pair_max_failures,
+                "client": self.client_max_failures}[kind]  # fmt: skip
+
+    def lockout_for(self, failures: int, limit: int | None = None) -> dt.timedelta:
+        limit = self.max_failures if limit is None else limit
+        if failures < limit:
             return dt.timedelta(0)
-        factor = 2 ** min(failures - self.max_failures, 16)
+        factor = 2 ** min(failures - limit, 16)
         return min(self.base_lockout * factor, self.max_lockout)
 
 
 DEFAULT_POLICY = ThrottlePolicy()
+ADDRESS_LIMIT_ENV = "HYOGAKI_SIGNIN_ADDRESS_LIMIT"
+
+
+def default_policy() -> ThrottlePolicy:
+    """The app's policy: :data:`DEFAULT_POLICY`, with ``client_max_failures`` from ``$HYOGAKI_SIGNIN_ADDRESS_LIMIT``
+    when set to a whole number of at least the per-account count."""
+    raw = os.environ.get(ADDRESS_LIMIT_ENV, "").strip()
+    if raw.isdigit() and int(raw) >= DEFAULT_POLICY.max_failures:
+        return dataclasses.replace(DEFAULT_POLICY, client_max_failures=int(raw))
+    return DEFAULT_POLICY
 
 
 @dataclass(frozen=True)
@@ -333,9 +363,11 @@ def _now() -> dt.datetime:
 
 
 def _keys(username: str, client: str | None) -> list[tuple[str, str]]:
-    keys = [("user", username.strip().lower())]
+    """The keys one attempt counts against: the account, and with an address the pair and the address."""
+    user = username.strip().lower()
+    keys = [("user", user)]
     if client:
-        keys.append(("client", client))
+        keys += [("pair", f"{user}|{client}"), ("client", client)]
     return keys
 
 
@@ -344,10 +376,15 @@ def check_throttle(
     username: str,
     client: str | None = None,
     *,
-    policy: ThrottlePolicy = DEFAULT_POLICY,
+    policy: ThrottlePolicy | None = None,
     now: dt.datetime | None = None,
 ) -> Throttle:
-    """Is a sign-in attempt for ``username`` from ``client`` (an IP address) allowed right now?"""
+    """Is a sign-in attempt for ``username`` from ``client`` (an IP address) allowed right now?
+
+    Locked when the account, the (account, address) pair or the address has reached its own limit within
+    the window (:class:`ThrottlePolicy`); the latest of their lockouts is reported.
+    """
+    policy = policy or default_policy()
     now = now or _now()
     worst = Throttle(True)
     for kind, key in _keys(username, client):
@@ -357,7 +394,7 @@ def check_throttle(
         ).fetchone()
         if not failures or last is None:
             continue
-        until = last + policy.lockout_for(int(failures))
+        until = last + policy.lockout_for(int(failures), policy.limit(kind))
         if until > now and (worst.locked_until is None or until > worst.locked_until):
             worst = Throttle(False, until, int(failures))
     return worst
@@ -366,7 +403,7 @@ def check_throttle(
 def record_failure(
     con: duckdb.DuckDBPyConnection, username: str, client: str | None = None, *, now: dt.datetime | None = None
 ) -> None:
-    """Count one failed sign-in against the account and the client."""
+    """Count one failed sign-in against the account, and with an address against the pair and the address."""
     now = now or _now()
     for kind, key in _keys(username, client):
         con.execute("insert into sign_in_failures (key_kind, key, failed_at) values (?, ?, ?)", [kind, key, now])
@@ -374,9 +411,15 @@ def record_failure(
     con.execute("delete from sign_in_failures where failed_at < ?", [now - dt.timedelta(days=1)])
 
 
-def clear_failures(con: duckdb.DuckDBPyConnection, username: str) -> None:
-    """A successful sign-in clears the account's failure count."""
-    con.execute("delete from sign_in_failures where key_kind = 'user' and key = ?", [username.strip().lower()])
+def clear_failures(con: duckdb.DuckDBPyConnection, username: str, client: str | None = None) -> None:
+    """A successful sign-in clears the account's failures and that (account, address) pair's.
+
+    Never the address-wide count: an attacker holding one valid account could otherwise reset it between
+    guesses at the others.
+    """
+    keys = [(kind, key) for kind, key in _keys(username, client) if kind in ("user", "pair")]
+    for kind, key in keys:
+        con.execute("delete from sign_in_failures where key_kind = ? and key = ?", [kind, key])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,7 +454,7 @@ def sign_in(
     password: str,
     client: str | None = None,
     *,
-    policy: ThrottlePolicy = DEFAULT_POLICY,
+    policy: ThrottlePolicy | None = None,
     now: dt.datetime | None = None,
 ) -> SignInResult:
     """Check a username and password against ``users`` with throttling; records failures in ``con``.
@@ -420,6 +463,7 @@ def sign_in(
     before the password is checked (and the attempt is not counted again). The caller writes the audit
     event (``analytics.access.audit.record``) with the result.
     """
+    policy = policy or default_policy()
     name = (username or "").strip().lower()
     throttle = check_throttle(con, name, client, policy=policy, now=now)
     if not throttle.allowed:
@@ -430,7 +474,7 @@ def sign_in(
         record_failure(con, name or "(empty)", client, now=now)
         after = check_throttle(con, name, client, policy=policy, now=now)
         return SignInResult(None, "locked" if not after.allowed else "bad_credentials", after)
-    clear_failures(con, name)
+    clear_failures(con, name, client)
     return SignInResult(user.viewer())
 
 

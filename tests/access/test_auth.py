@@ -228,14 +228,79 @@ def test_five_failures_lock_the_account_with_growing_backoff(con, users):
     assert auth.check_throttle(con, "aomori", now=t0 + dt.timedelta(minutes=5)).failures == 0
 
 
-def test_one_client_trying_many_accounts_is_locked_out(con, users):
+def test_one_client_trying_many_accounts_is_locked_out_at_the_address_count(con, users):
+    """Guessing across accounts from one address: the address is throttled, at the much higher count."""
     t0 = dt.datetime(2026, 1, 5, 9, 0, 0)
-    for i in range(5):
+    limit = auth.DEFAULT_POLICY.client_max_failures
+    assert limit == 50
+    for i in range(limit - 1):
         auth.sign_in(con, users, f"guess{i}", "pw", "192.0.2.7", now=t0)
-    blocked = auth.sign_in(con, users, "admin", "admin-secret-pw", "192.0.2.7", now=t0 + dt.timedelta(seconds=5))
+    assert auth.sign_in(con, users, "admin", "admin-secret-pw", "192.0.2.7", now=t0 + dt.timedelta(seconds=1)).ok
+    last = auth.sign_in(con, users, "guess-last", "pw", "192.0.2.7", now=t0 + dt.timedelta(seconds=2))
+    assert last.reason == "locked" and last.throttle.failures == limit
+    blocked = auth.sign_in(con, users, "aomori", "aomori-secret-pw", "192.0.2.7", now=t0 + dt.timedelta(seconds=5))
     assert blocked.reason == "locked"
-    # the same account from another client is fine (its own count is zero)
-    assert auth.sign_in(con, users, "admin", "admin-secret-pw", "192.0.2.8", now=t0 + dt.timedelta(seconds=5)).ok
+    # the same account from another address is fine (its own counts are zero)
+    assert auth.sign_in(con, users, "aomori", "aomori-secret-pw", "192.0.2.8", now=t0 + dt.timedelta(seconds=5)).ok
+
+
+def test_a_colleagues_typos_do_not_lock_out_another_account_at_the_same_address(con, users):
+    """The office case: one person mistypes six times; the next person at the same address signs in."""
+    t0 = dt.datetime(2026, 1, 5, 9, 0, 0)
+    office = "203.0.113.10"
+    for i in range(6):
+        auth.sign_in(con, users, "aomori", f"typo{i}", office, now=t0 + dt.timedelta(seconds=i))
+    # the colleague's own account is locked (the per-account lockout is unchanged) ...
+    assert auth.sign_in(con, users, "aomori", "aomori-secret-pw", office, now=t0 + dt.timedelta(seconds=10)
+                        ).reason == "locked"  # fmt: skip
+    # ... but another account from the same address is not
+    assert auth.sign_in(con, users, "admin", "admin-secret-pw", office, now=t0 + dt.timedelta(seconds=10)).ok
+
+
+def test_the_account_address_pair_locks_at_the_normal_count(con):
+    t0 = dt.datetime(2026, 1, 5, 9, 0, 0)
+    # a per-account limit raised above the pair's: the pair still locks at its own (normal) count
+    policy = auth.ThrottlePolicy(max_failures=20, pair_max_failures=5)
+    for i in range(5):
+        auth.record_failure(con, "aomori", "10.2.2.2", now=t0)
+    assert not auth.check_throttle(con, "aomori", "10.2.2.2", policy=policy, now=t0).allowed
+    assert auth.check_throttle(con, "aomori", "10.2.2.3", policy=policy, now=t0).allowed
+    assert auth.check_throttle(con, "admin", "10.2.2.2", policy=policy, now=t0).allowed
+
+
+def test_success_clears_the_account_and_the_pair_but_not_the_address_count(con, users):
+    t0 = dt.datetime(2026, 1, 5, 9, 0, 0)
+    address = "198.51.100.4"
+
+    def count(kind, key):
+        return con.execute("select count(*) from sign_in_failures where key_kind = ? and key = ?",
+                           [kind, key]).fetchone()[0]  # fmt: skip
+
+    for i in range(3):
+        auth.sign_in(con, users, "admin", f"wrong{i}", address, now=t0)
+    for i in range(4):
+        auth.sign_in(con, users, f"other{i}", "pw", address, now=t0)
+    assert (count("user", "admin"), count("pair", f"admin|{address}"), count("client", address)) == (3, 3, 7)
+    assert auth.sign_in(con, users, "admin", "admin-secret-pw", address, now=t0 + dt.timedelta(seconds=1)).ok
+    assert (count("user", "admin"), count("pair", f"admin|{address}"), count("client", address)) == (0, 0, 7)
+    # an attacker holding one valid account cannot reset the address count by signing in between guesses
+    policy = auth.ThrottlePolicy(client_max_failures=10)
+    for i in range(2):  # 8, 9 failures from the address
+        auth.sign_in(con, users, f"guess{i}", "pw", address, policy=policy, now=t0 + dt.timedelta(seconds=2))
+        assert auth.sign_in(con, users, "admin", "admin-secret-pw", address, policy=policy,
+                            now=t0 + dt.timedelta(seconds=3)).ok  # fmt: skip
+    assert count("client", address) == 9
+    auth.sign_in(con, users, "guess-10th", "pw", address, policy=policy, now=t0 + dt.timedelta(seconds=3))
+    assert auth.sign_in(con, users, "admin", "admin-secret-pw", address, policy=policy,
+                        now=t0 + dt.timedelta(seconds=4)).reason == "locked"  # fmt: skip
+
+
+def test_the_address_limit_is_configurable(monkeypatch):
+    assert auth.default_policy().client_max_failures == 50
+    monkeypatch.setenv(auth.ADDRESS_LIMIT_ENV, "200")
+    assert auth.default_policy().client_max_failures == 200
+    monkeypatch.setenv(auth.ADDRESS_LIMIT_ENV, "2")  # below the per-account count: ignored
+    assert auth.default_policy().client_max_failures == 50
 
 
 def test_failures_outside_the_window_do_not_count(con):
