@@ -48,18 +48,18 @@ def test_threads_connecting_to_a_new_file_at_once_all_succeed(tmp_path):
     import threading
 
     migrations = sorted(p.name for p in db.MIGRATIONS_DIR.glob("*.sql"))
+
+    def open_it(path, start, errors):
+        start.wait()
+        try:
+            db.connect(path).close()
+        except Exception as exc:
+            errors.append(exc)
+
     for attempt in range(4):
         path = tmp_path / f"fresh{attempt}.duckdb"
         start, errors = threading.Barrier(6), []
-
-        def open_it():
-            start.wait()
-            try:
-                db.connect(path).close()
-            except Exception as exc:  # noqa: BLE001 - collected and reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        threads = [threading.Thread(target=open_it, args=(path, start, errors)) for _ in range(6)]
         for t in threads:
             t.start()
         for t in threads:

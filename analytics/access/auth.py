@@ -25,9 +25,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
-import os
 import hashlib
 import hmac
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass

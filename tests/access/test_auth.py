@@ -261,7 +261,7 @@ def test_the_account_address_pair_locks_at_the_normal_count(con):
     t0 = dt.datetime(2026, 1, 5, 9, 0, 0)
     # a per-account limit raised above the pair's: the pair still locks at its own (normal) count
     policy = auth.ThrottlePolicy(max_failures=20, pair_max_failures=5)
-    for i in range(5):
+    for _ in range(5):
         auth.record_failure(con, "aomori", "10.2.2.2", now=t0)
     assert not auth.check_throttle(con, "aomori", "10.2.2.2", policy=policy, now=t0).allowed
     assert auth.check_throttle(con, "aomori", "10.2.2.3", policy=policy, now=t0).allowed
