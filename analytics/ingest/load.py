@@ -60,6 +60,14 @@ def repeats_table(table: str) -> str:
     return f"{table}_repeats"
 
 
+def repeats_recorded(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the database has the repeats tables (a read-only connection to a database from before
+    migration 008 has not)."""
+    return bool(
+        con.execute("select count(*) from duckdb_tables() where table_name = 'repeats_recorded_from'").fetchone()[0]
+    )
+
+
 def stored_columns(table: contract.Table) -> list[str]:
     """The columns of a contract table as stored, batch_id first (the repeats table has the same)."""
     columns = ["batch_id", "source_sheet", "source_row", *table.column_names]
