@@ -185,7 +185,10 @@ def _add_ingest_commands(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "batches", "取込バッチの一覧 (list loaded batches)", _run_batches)
     p.add_argument("--format", choices=["csv", "json"], default="csv")
 
-    p = add_command(sub, "rollback", "取込バッチを取り消す (remove exactly one batch's rows)", _run_rollback)
+    p = add_command(
+        sub, "rollback", "取込バッチを取り消す (remove one batch's rows; rows another loaded batch holds stay)",
+        _run_rollback,
+    )
     p.add_argument("batch_id", type=int)
 
     p = add_command(sub, "quarantine", "保留（隔離）された行の一覧 (rows not loaded, with reasons)", _run_quarantine)

@@ -315,9 +315,7 @@ def _rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, 
                 )
             con.execute(f"delete from {repeats} where batch_id = ?", [batch_id])
             con.execute("drop table _handover")
-        removed["quarantine"] = int(
-            con.execute("delete from quarantine where batch_id = ?", [batch_id]).fetchone()[0]
-        )
+        removed["quarantine"] = int(con.execute("delete from quarantine where batch_id = ?", [batch_id]).fetchone()[0])
         con.execute(
             "update batches set status = 'rolled_back', rolled_back_at = ? where batch_id = ?",
             [dt.datetime.now(), batch_id],

@@ -663,7 +663,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "history.rollback_confirm": ("取り消す（元に戻せません）", "Roll back (cannot be undone)"),
     "history.rollback_cancel": ("やめる", "Cancel"),
     "history.rolled_back": ("バッチ {batch} を取り消しました（{rows}）。", "Batch {batch} was rolled back ({rows})."),
-    "history.rolled_back_kept": ("他のバッチにも含まれるため残した行: {rows}", "rows kept, held by other batches: {rows}"),
+    "history.rolled_back_kept": (
+        "他のバッチにも含まれるため残した行: {rows}",
+        "rows kept, held by other batches: {rows}",
+    ),
     "history.already_rolled_back": (
         "このバッチは {when} に取り消し済みです。",
         "This batch was rolled back on {when}.",
