@@ -138,9 +138,14 @@ def _run_rollback(args: argparse.Namespace) -> int:
         return 2
     finally:
         con.close()
-    _audit_cli(args.db, "rollback", f"batch:{args.batch_id}", {"batch_id": args.batch_id, "removed": removed})
+    details = {"batch_id": args.batch_id, "removed": removed, "kept": removed.kept, "kept_by": removed.kept_by}
+    _audit_cli(args.db, "rollback", f"batch:{args.batch_id}", details)
     parts = "、".join(f"{table} {n:,}行" for table, n in removed.items())
     print(f"バッチ {args.batch_id} を取り消しました（削除: {parts}）。")
+    kept = "、".join(f"{table} {n:,}行" for table, n in removed.kept.items() if n)
+    if kept:
+        holders = "、".join(str(b) for b in removed.kept_by)
+        print(f"他の取込済みバッチにも含まれる行は残しました: {kept}（バッチ {holders} の行になりました）。")
     return 0
 
 
@@ -180,7 +185,10 @@ def _add_ingest_commands(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "batches", "取込バッチの一覧 (list loaded batches)", _run_batches)
     p.add_argument("--format", choices=["csv", "json"], default="csv")
 
-    p = add_command(sub, "rollback", "取込バッチを取り消す (remove exactly one batch's rows)", _run_rollback)
+    p = add_command(
+        sub, "rollback", "取込バッチを取り消す (remove one batch's rows; rows another loaded batch holds stay)",
+        _run_rollback,
+    )
     p.add_argument("batch_id", type=int)
 
     p = add_command(sub, "quarantine", "保留（隔離）された行の一覧 (rows not loaded, with reasons)", _run_quarantine)

@@ -101,7 +101,8 @@ with st.container(border=True):
     confirm, cancel = st.columns([1, 1])
     if confirm.button(tr("history.rollback_confirm", lang), type="primary", key="history.rollback_confirm"):
         removed = upload.rollback(batch_id, db_path=db_path)
-        record("rollback", scope_text=f"batch:{batch_id}", details={"file": impact.file_name, "removed": removed})
+        record("rollback", scope_text=f"batch:{batch_id}",
+               details={"file": impact.file_name, "removed": removed, "kept": removed.kept})  # fmt: skip
         st.session_state.pop("history.confirm", None)
         st.session_state["history.done"] = (batch_id, removed)
         st.rerun()

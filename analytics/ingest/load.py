@@ -4,6 +4,12 @@ A failure anywhere inside ``load_prepared`` rolls the transaction back, so the d
 it was. Rows already in the database (same person, date and agency for consultations; same person,
 date and outcome for placements) are counted as duplicates, not written again, which makes re-sent
 and cumulative (上期 → 通期累計) files safe.
+
+Each such repeat is kept in ``<table>_repeats`` (migration 008) under the batch that delivered it, so a
+rollback hands a row over to the earliest still-loaded batch that also delivered it instead of deleting
+it: after any sequence of loads and rollbacks the contract tables equal a load of the still-loaded files,
+in batch order, into an empty database. A load without duplicates writes no repeats and runs no extra
+query.
 """
 
 from __future__ import annotations
@@ -34,6 +40,61 @@ QUARANTINE_COLUMNS = (
 
 class RollbackError(Exception):
     """The batch does not exist or was already rolled back."""
+
+
+class RollbackCounts(dict):
+    """Rows a rollback removed per table (the contract tables and quarantine), as a plain dict.
+
+    ``kept`` holds, per contract table, the rows of the batch that stayed because another loaded batch
+    also delivered them (handed over to the earliest such batch); ``kept_by`` those batches' ids.
+    """
+
+    def __init__(self, removed: dict[str, int], kept: dict[str, int], kept_by: list[int]):
+        super().__init__(removed)
+        self.kept = kept
+        self.kept_by = kept_by
+
+
+def repeats_table(table: str) -> str:
+    """The table of rows a batch delivered that another batch already held (migration 008)."""
+    return f"{table}_repeats"
+
+
+def repeats_recorded(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the database has the repeats tables (a read-only connection to a database from before
+    migration 008 has not)."""
+    return bool(
+        con.execute("select count(*) from duckdb_tables() where table_name = 'repeats_recorded_from'").fetchone()[0]
+    )
+
+
+def stored_columns(table: contract.Table) -> list[str]:
+    """The columns of a contract table as stored, batch_id first (the repeats table has the same)."""
+    columns = ["batch_id", "source_sheet", "source_row", *table.column_names]
+    if table.name in ("consultations", "placements"):
+        columns.append("fiscal_year")
+    return columns
+
+
+def key_match(table: contract.Table, left: str, right: str) -> str:
+    """SQL: rows ``left`` and ``right`` have the same duplicate key (nulls equal)."""
+    return " and ".join(f"{left}.{k} is not distinct from {right}.{k}" for k in table.duplicate_key)
+
+
+def handover_sql(table: contract.Table, batch_id: str) -> str:
+    """SQL selecting the repeats that take over the rows of ``batch_id`` (a literal or ``$parameter``).
+
+    For each row the batch holds, the repeat of the same key from the earliest other batch; repeats of
+    rolled-back batches are deleted at their rollback, so every repeat belongs to a loaded batch.
+    """
+    columns = ", ".join(f"r.{c}" for c in stored_columns(table))
+    keys = ", ".join(f"r.{k}" for k in table.duplicate_key)
+    return f"""
+        select {columns} from {repeats_table(table.name)} as r
+        where r.batch_id <> {batch_id}
+          and exists (select 1 from {table.name} as t where t.batch_id = {batch_id} and {key_match(table, "t", "r")})
+        qualify row_number() over (partition by {keys} order by r.batch_id) = 1
+    """
 
 
 def find_batch_by_hash(con: duckdb.DuckDBPyConnection, content_hash: str) -> int | None:
@@ -71,6 +132,8 @@ def _load_prepared(con: duckdb.DuckDBPyConnection, report: IngestReport, loaded_
             con.register("_staged", sheet.valid)
             try:
                 sheet.loaded = _insert_new_rows(con, table, batch_id)
+                if sheet.loaded < sheet.valid.num_rows:  # only a file with duplicates pays for the bookkeeping
+                    _record_repeats(con, table, batch_id)
             finally:
                 con.unregister("_staged")
             sheet.duplicates_in_database = sheet.valid.num_rows - sheet.loaded
@@ -120,10 +183,8 @@ def preview_duplicates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: contract.Table, batch_id: int) -> int:
     """Insert staged rows whose duplicate key is not in the table yet; returns rows inserted."""
-    columns = ["source_sheet", "source_row", *table.column_names]
-    if table.name in ("consultations", "placements"):
-        columns.append("fiscal_year")
-    match = " and ".join(f"t.{k} is not distinct from s.{k}" for k in table.duplicate_key)
+    columns = stored_columns(table)[1:]
+    match = key_match(table, "t", "s")
     inserted = con.execute(f"""
         insert into {table.name} (batch_id, {", ".join(columns)})
         select {int(batch_id)}, {", ".join(f"s.{c}" for c in columns)}
@@ -131,6 +192,24 @@ def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: contract.Table, batc
         where not exists (select 1 from {table.name} t where {match})
     """).fetchone()
     return int(inserted[0]) if inserted else 0
+
+
+def _record_repeats(con: duckdb.DuckDBPyConnection, table: contract.Table, batch_id: int) -> None:
+    """Keep the staged rows that another batch already holds, as this batch's repeats.
+
+    Runs after ``_insert_new_rows``: a key this batch wrote itself (an earlier sheet of the same workbook, or
+    this sheet) is not a repeat, and a key this batch already repeated from an earlier sheet is kept once,
+    as a from-scratch load would take the first sheet's row.
+    """
+    columns = stored_columns(table)[1:]
+    con.execute(f"""
+        insert into {repeats_table(table.name)} (batch_id, {", ".join(columns)})
+        select {int(batch_id)}, {", ".join(f"s.{c}" for c in columns)}
+        from _staged s
+        where exists (select 1 from {table.name} t where t.batch_id <> {int(batch_id)} and {key_match(table, "t", "s")})
+          and not exists (select 1 from {repeats_table(table.name)} r
+                          where r.batch_id = {int(batch_id)} and {key_match(table, "r", "s")})
+    """)
 
 
 def _insert_batch(con: duckdb.DuckDBPyConnection, report: IngestReport, loaded_by: str | None) -> None:
@@ -196,11 +275,13 @@ def list_quarantine(con: duckdb.DuckDBPyConnection, batch_id: int | None = None)
     ).df()
 
 
-def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
-    """Remove exactly the rows a batch wrote (records and quarantine) and mark it rolled back.
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> RollbackCounts:
+    """Remove the rows only this batch delivered (records and quarantine) and mark it rolled back.
 
-    Returns rows removed per table. Rows that the batch skipped as duplicates of earlier batches
-    belong to those batches and stay.
+    A row the batch wrote that a later, still-loaded batch repeated is handed over to the earliest such
+    batch (that batch's version of the row replaces it), so it stays. Rows the batch skipped as duplicates
+    of earlier batches belong to those batches and stay; its record of them goes. Returns rows removed per
+    table, with the rows kept per contract table in ``.kept`` (see ``RollbackCounts``).
     """
     # the status is read in the same turn: two rollbacks of one batch cannot both pass
     with db.WRITE_TURN, db.unordered_inserts(con):
@@ -214,10 +295,27 @@ def _rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, 
     if row[0] != "loaded":
         raise RollbackError(f"バッチ {batch_id} は取り消し済みです。")
     removed: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    kept_by: set[int] = set()
     con.execute("begin transaction")
     try:
-        for table in (*contract.TABLES, "quarantine"):
-            removed[table] = int(con.execute(f"delete from {table} where batch_id = ?", [batch_id]).fetchone()[0])
+        for name, table in contract.TABLES.items():
+            repeats = repeats_table(name)
+            con.execute(f"create or replace temp table _handover as {handover_sql(table, str(int(batch_id)))}")
+            deleted = int(con.execute(f"delete from {name} where batch_id = ?", [batch_id]).fetchone()[0])
+            columns = ", ".join(stored_columns(table))
+            handed = con.execute(f"insert into {name} ({columns}) select {columns} from _handover").fetchone()
+            kept[name] = int(handed[0]) if handed else 0
+            removed[name] = deleted - kept[name]
+            if kept[name]:
+                kept_by.update(b for (b,) in con.execute("select distinct batch_id from _handover").fetchall())
+                con.execute(
+                    f"delete from {repeats} as r using _handover as h "
+                    f"where r.batch_id = h.batch_id and {key_match(table, 'r', 'h')}"
+                )
+            con.execute(f"delete from {repeats} where batch_id = ?", [batch_id])
+            con.execute("drop table _handover")
+        removed["quarantine"] = int(con.execute("delete from quarantine where batch_id = ?", [batch_id]).fetchone()[0])
         con.execute(
             "update batches set status = 'rolled_back', rolled_back_at = ? where batch_id = ?",
             [dt.datetime.now(), batch_id],
@@ -227,4 +325,4 @@ def _rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, 
     except BaseException:
         con.execute("rollback")
         raise
-    return removed
+    return RollbackCounts(removed, kept, sorted(kept_by))

@@ -646,13 +646,27 @@ TEXT: dict[str, tuple[str, str]] = {
         "このバッチが登録した行はありません（すべて重複・保留でした）。取り消すと履歴上「取消済」になります。",
         "This batch wrote no rows (all duplicates or kept aside); rolling back only marks it as rolled back.",
     ),
+    "history.rollback_kept": (
+        "{table}: {n} 行はバッチ {batches} にも含まれるため削除せず、そのバッチの行として残します",
+        "{table}: {n} rows stay as rows of batch {batches}, which also holds them",
+    ),
+    "history.rollback_unrecorded": (
+        "バッチ {batches} は重複行の記録を始める前に取り込まれたため、そのファイルにも含まれる行でも削除されます"
+        "（必要ならそのバッチを取り消して取り込み直してください）。",
+        "Batch {batches} was loaded before duplicate rows were recorded: rows its file also holds are removed too "
+        "(roll it back and load it again if needed).",
+    ),
     "history.rollback_note": (
-        "このバッチより後に取り込んだファイルで「重複」として数えた行は、元に戻りません（必要ならそのファイルを取り込み直してください）。",
-        "Rows that later files skipped as duplicates of this batch do not come back; reload those files if needed.",
+        "後に取り込んだファイルにも含まれる行は削除せず、そのファイルのバッチの行として残します。",
+        "Rows that a later loaded file also holds are not removed: they stay as rows of that file's batch.",
     ),
     "history.rollback_confirm": ("取り消す（元に戻せません）", "Roll back (cannot be undone)"),
     "history.rollback_cancel": ("やめる", "Cancel"),
     "history.rolled_back": ("バッチ {batch} を取り消しました（{rows}）。", "Batch {batch} was rolled back ({rows})."),
+    "history.rolled_back_kept": (
+        "他のバッチにも含まれるため残した行: {rows}",
+        "rows kept, held by other batches: {rows}",
+    ),
     "history.already_rolled_back": (
         "このバッチは {when} に取り消し済みです。",
         "This batch was rolled back on {when}.",

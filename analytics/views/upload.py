@@ -704,13 +704,16 @@ class RollbackImpact:
     batch_id: int
     file_name: str
     status: str
-    rows: dict[str, int]  # consultations / placements / targets -> rows the batch wrote
+    rows: dict[str, int]  # consultations / placements / targets -> rows that disappear
     quarantine_rows: int
     fiscal_years: list[int]
     prefectures: list[str]  # prefecture codes; "" = rows without a region
     indicators: list[tuple[str, str, str]]  # (id, 日本語名, English) whose values change
-    target_indicators: list[str]  # indicator ids whose targets are removed
+    target_indicators: list[str]  # indicator ids whose targets are removed or change
     rolled_back_at: object = None
+    kept: dict[str, int] = field(default_factory=dict)  # rows that stay: another loaded batch also holds them
+    kept_by: list[int] = field(default_factory=list)  # the batches those rows go to
+    unrecorded_by: list[int] = field(default_factory=list)  # later batches loaded before repeats were recorded
 
     @property
     def total_rows(self) -> int:
@@ -718,14 +721,21 @@ class RollbackImpact:
 
     def lines(self, lang: str = ui_text.DEFAULT_LANG) -> list[str]:
         """The confirmation text, one statement per line."""
-        if not self.total_rows:
+        out = [
+            tr("history.rollback_rows", lang, table=kind_label(table, lang), n=f"{n:,}")
+            for table, n in self.rows.items()
+            if n
+        ]
+        batches = "、".join(str(b) for b in self.kept_by)
+        out += [
+            tr("history.rollback_kept", lang, table=kind_label(table, lang), n=f"{n:,}", batches=batches)
+            for table, n in self.kept.items()
+            if n
+        ]
+        if not out:
             out = [tr("history.rollback_nothing", lang)]
-        else:
-            out = [
-                tr("history.rollback_rows", lang, table=kind_label(table, lang), n=f"{n:,}")
-                for table, n in self.rows.items()
-                if n
-            ]
+        if self.unrecorded_by and self.total_rows:
+            out.append(tr("history.rollback_unrecorded", lang, batches="、".join(str(b) for b in self.unrecorded_by)))
         if self.quarantine_rows:
             out.append(tr("history.rollback_quarantine", lang, n=f"{self.quarantine_rows:,}"))
         if self.fiscal_years:
@@ -756,52 +766,92 @@ def _indicators_reading(tables: set[str]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _changes_sql(table: contract.Table, *, repeats: bool) -> str:
+    """SQL: one row summing up what a rollback of batch ``$b`` does to ``table``.
+
+    ``gone``: rows that disappear; ``kept``: rows handed over to another loaded batch (``kept_by``); the years,
+    prefectures ('' = none) and target indicators of what changes: rows that disappear and rows replaced by
+    another batch's different version (both versions). ``repeats=False``: a read-only database from before
+    migration 008, where nothing is handed over.
+    """
+    content = [c for c in load.stored_columns(table) if c not in ("batch_id", "source_sheet", "source_row")]
+    same = " and ".join(f"t.{c} is not distinct from h.{c}" for c in content)
+    handover = load.handover_sql(table, "$b") if repeats else f"select * from {table.name} where false"
+    indicator = "t.indicator" if "indicator" in content else "null::varchar"
+    changes = "h.batch_id is null or not coalesce(" + same + ", false)"
+    replaced = "h.batch_id is not null and not coalesce(" + same + ", false)"
+    return f"""
+        with h as ({handover})
+        select count(*) filter (where h.batch_id is null) as gone,
+               count(h.batch_id) as kept,
+               list(distinct h.batch_id) filter (where h.batch_id is not null) as kept_by,
+               list_concat(
+                   list(distinct t.fiscal_year) filter (where t.fiscal_year is not null and ({changes})),
+                   list(distinct h.fiscal_year) filter (where h.fiscal_year is not null and {replaced})) as years,
+               list_concat(
+                   list(distinct coalesce(t.prefecture_code, '')) filter (where {changes}),
+                   list(distinct coalesce(h.prefecture_code, '')) filter (where {replaced})) as regions,
+               list(distinct {indicator}) filter (where {changes}) as indicators
+        from {table.name} as t left join h on {load.key_match(table, "t", "h")}
+        where t.batch_id = $b
+    """
+
+
 def rollback_impact(con: duckdb.DuckDBPyConnection, batch_id: int) -> RollbackImpact:
     """Count what a rollback of ``batch_id`` would remove, without removing anything.
 
-    Raises ``load.RollbackError`` when the batch does not exist.
+    Rows that another loaded batch also delivered are not removed but handed over to it (see
+    ``load.rollback_batch``): they count in ``kept``, and their years and regions count as changing only if
+    that batch's version differs. Raises ``load.RollbackError`` when the batch does not exist.
     """
     row = con.execute("select file_name, status, rolled_back_at from batches where batch_id = ?", [batch_id]).fetchone()
     if row is None:
         raise load.RollbackError(f"バッチ {batch_id} はありません。")
-    rows = {
-        table: int(con.execute(f"select count(*) from {table} where batch_id = ?", [batch_id]).fetchone()[0])
-        for table in contract.TABLES
-    }
+    repeats = load.repeats_recorded(con)
+    rows: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    kept_by: set[int] = set()
+    years: set[int] = set()
+    regions: set[str] = set()
+    changed_tables: set[str] = set()
+    targets: set[str] = set()
+    for name, table in contract.TABLES.items():
+        gone, kept[name], by, table_years, table_regions, table_indicators = con.execute(
+            _changes_sql(table, repeats=repeats), {"b": batch_id}
+        ).fetchone()
+        rows[name] = int(gone)
+        kept_by.update(by or ())
+        if table_years or table_regions:
+            changed_tables.add(name)
+        years.update(table_years or ())
+        if name == "targets":
+            targets.update(i for i in table_indicators or () if i is not None)
+        else:
+            regions.update(table_regions or ())
     quarantine_rows = int(con.execute("select count(*) from quarantine where batch_id = ?", [batch_id]).fetchone()[0])
-    years = [
+    # later batches from before migration 008 may have repeated rows of this one without a record of it
+    recorded_from = "(select min(batch_id) from repeats_recorded_from)" if repeats else "2147483647"
+    unrecorded = [
         int(r[0])
         for r in con.execute(
-            "select distinct fiscal_year from (select fiscal_year from consultations where batch_id = $b "
-            "union all select fiscal_year from placements where batch_id = $b "
-            "union all select fiscal_year from targets where batch_id = $b) where fiscal_year is not null order by 1",
+            "select batch_id from batches where status = 'loaded' and batch_id > $b and rows_duplicate > 0 "
+            f"and batch_id < {recorded_from} order by 1",
             {"b": batch_id},
         ).fetchall()
     ]
-    prefectures = [
-        r[0] or ""
-        for r in con.execute(
-            "select distinct prefecture_code from (select prefecture_code from consultations where batch_id = $b "
-            "union all select prefecture_code from placements where batch_id = $b) order by 1 nulls last",
-            {"b": batch_id},
-        ).fetchall()
-    ]
-    record_tables = {t for t in ("consultations", "placements") if rows[t]}
-    targets = [
-        r[0]
-        for r in con.execute(
-            "select distinct indicator from targets where batch_id = ? order by 1", [batch_id]
-        ).fetchall()
-    ]
+    prefectures = sorted(regions, key=lambda c: (c == "", c))
     return RollbackImpact(
         batch_id=batch_id, file_name=row[0], status=row[1], rows=rows, quarantine_rows=quarantine_rows,
-        fiscal_years=years, prefectures=prefectures, indicators=_indicators_reading(record_tables),
-        target_indicators=targets, rolled_back_at=row[2],
+        fiscal_years=sorted(int(y) for y in years), prefectures=prefectures,
+        indicators=_indicators_reading(changed_tables & {"consultations", "placements"}),
+        target_indicators=sorted(targets), rolled_back_at=row[2], kept=kept, kept_by=sorted(kept_by),
+        unrecorded_by=unrecorded,
     )  # fmt: skip
 
 
-def rollback(batch_id: int, *, db_path: str | Path | None = None) -> dict[str, int]:
-    """Roll back one batch (``load.rollback_batch``) through a short write connection; rows removed per table."""
+def rollback(batch_id: int, *, db_path: str | Path | None = None) -> load.RollbackCounts:
+    """Roll back one batch (``load.rollback_batch``) through a short write connection; rows removed per table
+    (and ``.kept``: rows handed over to other loaded batches)."""
     con = db.connect(db_path or config.default_db_path(), wait_seconds=10.0)
     try:
         return load.rollback_batch(con, batch_id)
@@ -810,8 +860,14 @@ def rollback(batch_id: int, *, db_path: str | Path | None = None) -> dict[str, i
 
 
 def removed_text(removed: dict[str, int], lang: str = ui_text.DEFAULT_LANG) -> str:
+    """Rows removed per table; with a ``load.RollbackCounts``, also the rows kept because other batches hold them."""
     parts = [f"{kind_label(t, lang)} {n:,}" for t, n in removed.items() if t in contract.TABLES and n]
-    return "、".join(parts) or "0"
+    text = "、".join(parts) or "0"
+    kept = [f"{kind_label(t, lang)} {n:,}" for t, n in getattr(removed, "kept", {}).items() if n]
+    if kept:
+        text += "。" if lang != "en" else "; "
+        text += tr("history.rolled_back_kept", lang, rows="、".join(kept))
+    return text
 
 
 def dropped_columns(batch: pd.Series) -> list[str]:

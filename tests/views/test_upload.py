@@ -362,6 +362,55 @@ def test_rollback_removes_exactly_that_batch(loaded_three):
     assert upload.removed_text(removed) == "相談記録 30"
 
 
+J2 = ("j2_cumulative_R4_1_kamiki.csv", "j2_cumulative_R4_2_tsuki_ruikei.csv")  # 上期 (33), 通期累計 (the 33 + 27)
+
+
+def test_rollback_impact_counts_only_rows_that_disappear_and_says_which_stay(db_path):
+    upload.load_previews(upload.prepare_uploads(messy(*J2), db_path=db_path), db_path=db_path)
+    with status.read_connection(db_path) as con:
+        first, cumulative = upload.rollback_impact(con, 1), upload.rollback_impact(con, 2)
+    assert first.rows == {"consultations": 0, "placements": 0, "targets": 0} and first.total_rows == 0
+    assert first.kept == {"consultations": 33, "placements": 0, "targets": 0} and first.kept_by == [2]
+    assert first.fiscal_years == [] and first.prefectures == [] and first.indicators == []  # same rows: no change
+    assert first.lines() == ["相談記録: 33 行はバッチ 2 にも含まれるため削除せず、そのバッチの行として残します"]
+    assert first.lines("en") == ["Consultations: 33 rows stay as rows of batch 2, which also holds them"]
+    assert cumulative.rows["consultations"] == 27 and cumulative.kept["consultations"] == 0
+    assert cumulative.lines()[0] == "相談記録: 27 行を削除"
+    # the preview is exact: the rollback removes and keeps what it said
+    removed = upload.rollback(1, db_path=db_path)
+    assert {t: removed[t] for t in first.rows} == first.rows and removed.kept == first.kept
+    assert upload.removed_text(removed) == "0。他のバッチにも含まれるため残した行: 相談記録 33"
+    assert table_counts(db_path)["consultations"] == 60
+    with status.read_connection(db_path) as con:
+        assert upload.rollback_impact(con, 2).rows["consultations"] == 60
+
+
+def test_rollback_impact_names_years_and_regions_when_the_kept_version_differs(db_path):
+    lines = (MESSY / J2[1]).read_text(encoding="utf-8").splitlines()
+    assert lines[1] == "04-000432,2022-04-11,04100,不安定就労,ハローワーク,ハローワーク仙台,来所"
+    lines[1] = "04-000432,2022-04-11,04100,不安定就労,ハローワーク,ハローワーク仙台,電話"  # same key, other channel
+    files = [(J2[0], (MESSY / J2[0]).read_bytes()), ("changed.csv", "\n".join(lines).encode())]
+    upload.load_previews(upload.prepare_uploads(files, db_path=db_path), db_path=db_path)
+    with status.read_connection(db_path) as con:
+        impact = upload.rollback_impact(con, 1)
+    assert impact.total_rows == 0 and impact.kept["consultations"] == 33
+    assert impact.fiscal_years == [2022] and impact.prefectures == ["04"]
+    assert "相談件数" in [ja for _, ja, _ in impact.indicators]
+
+
+def test_rollback_impact_warns_about_later_batches_loaded_before_repeats_were_recorded(db_path):
+    upload.load_previews(upload.prepare_uploads(messy(*J2), db_path=db_path), db_path=db_path)
+    con = db.connect(db_path)
+    try:  # as a database migrated after both loads: nothing recorded
+        con.execute("delete from consultations_repeats; update repeats_recorded_from set batch_id = 3")
+    finally:
+        con.close()
+    with status.read_connection(db_path) as con:
+        impact = upload.rollback_impact(con, 1)
+    assert impact.rows["consultations"] == 33 and impact.kept["consultations"] == 0 and impact.unrecorded_by == [2]
+    assert any(line.startswith("バッチ 2 は重複行の記録を始める前に取り込まれた") for line in impact.lines())
+
+
 def test_history_filters_by_kind_status_and_file_name(loaded_three):
     upload.rollback(1, db_path=loaded_three)
     with status.read_connection(loaded_three) as con:
