@@ -259,3 +259,11 @@ def test_the_check_would_have_caught_the_unscoped_referral_flows():
     old = textwrap.dedent(SYNTHETIC).split("def support_path")[0]
     got = units(old, "analytics.views.groups")
     assert unscoped(got, sql_paths.EXEMPT) == ["analytics.views.groups.referral_flows"]
+
+
+def test_docs_security_states_the_rule_with_this_test():
+    text = (PROJECT_ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert "every SQL entry point is scoped or declared exempt" in text
+    assert "analytics/access/sql_paths.py" in text
+    assert "test_every_sql_entry_point_is_scoped_or_declared_exempt" in text
+    assert "test_every_sql_entry_point_is_scoped_or_declared_exempt" in globals()
