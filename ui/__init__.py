@@ -3,7 +3,7 @@
 How a page gets its data (the design every page follows)::
 
     from ui import current_filters, query
-    filters = current_filters()                      # what the sidebar (app.py) chose, or the URL's
+    filters = current_filters()                      # the sidebar's (app.py) or the URL's, clamped to the viewer
     frame = query(overview.kpis, filters, lang)      # analytics function run on a read connection, cached
 
 ``query`` runs ``func(con, *args)`` on a short read-only connection and caches the result with
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -36,9 +37,22 @@ def db_path() -> str:
 
 
 def current_filters() -> Filters:
-    """The sidebar's filters for this run (set by app.py), else the URL's (a page run on its own)."""
+    """The sidebar's filters for this run (set by app.py), else the URL's (a page run on its own), always clamped
+    to the signed-in viewer's prefecture scope (:func:`analytics.views.filters.clamp_filters`).
+
+    A page file can run without app.py (Streamlit serves ``pages/<name>.py`` for ``/<name>`` before
+    ``st.navigation`` has run): then nothing has clamped the URL's filters, and a crafted link's municipality
+    would reach the page. Clamping here, every time, means no page ever sees unclamped filters; with no viewer
+    at all (nobody signed in) the municipality is dropped.
+    """
+    from ui.auth import current_viewer
+
     found = st.session_state.get(FILTERS_KEY)
-    return found if isinstance(found, Filters) else Filters.from_query_params(st.query_params.to_dict())
+    filters = found if isinstance(found, Filters) else Filters.from_query_params(st.query_params.to_dict())
+    viewer = current_viewer()
+    if viewer is None:
+        return replace(filters, municipality_code=None) if filters.municipality_code else filters
+    return filters_mod.clamp_filters(viewer, filters)
 
 
 def data_version(refresh: bool = False) -> str:

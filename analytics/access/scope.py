@@ -9,10 +9,14 @@ arguments: a municipal request without a prefecture filter is clamped to the vie
 names another prefecture or its municipalities raises :class:`ScopeError` (a Japanese message). No viewer
 (``None``: the CLI, tests, local mode) leaves the query as it was.
 
+Rows are read only through ``indicators.run_grain``, which applies :func:`scope_params`; every other function
+that runs SQL is declared exempt, with its reason, in :mod:`analytics.access.sql_paths` (issue 15).
+
 Downloads for roles that may not see small cells (``manager``) go through
 :func:`analytics.metrics.downloads.for_download`; the sidebar's filters from a link are clamped by
-:func:`analytics.views.filters.clamp_filters`. This module knows nothing of indicators or pages, so the
-query layer (metrics) can import it without importing anything back.
+:func:`analytics.views.filters.clamp_filters` (in app.py and again in ``ui.current_filters``). This module
+knows nothing of indicators or pages, so the query layer (metrics) can import it without importing anything
+back.
 """
 
 from __future__ import annotations

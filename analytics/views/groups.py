@@ -3,7 +3,8 @@
 Indicator numbers come from :func:`analytics.metrics.indicators.compute` and
 :func:`~analytics.metrics.indicators.cohort_curve`;
 the support path and referral flows run the named SQL files ``views/support_path`` and
-``views/referral_flows`` with bound parameters. No streamlit.
+``views/referral_flows`` through :func:`~analytics.metrics.indicators.run_grain` (bound parameters, the
+viewer's prefecture scope applied). No streamlit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics import contract, db
+from analytics import contract
 from analytics.metrics import indicators
 from analytics.text import ui_text
 from analytics.views.regions import as_filters
@@ -142,8 +143,9 @@ def referral_flows(con: duckdb.DuckDBPyConnection, filters: Any = None) -> pd.Da
     """Consultations that referred the person on: agency type → referred-to type (``views/referral_flows``).
 
     Grain: one row per (agency_type, referred_to) with ``consultations`` (件) and ``persons`` (人). Empty
-    when no consultation has ``referred_to`` filled (the page then says how to send it).
+    when no consultation has ``referred_to`` filled (the page then says how to send it). Runs through
+    :func:`~analytics.metrics.indicators.run_grain`, so the active viewer's prefecture scope applies as for
+    :func:`support_path`: a municipality filter outside it raises ``scope.ScopeError``.
     """
     flt = indicators.normalise_filters(as_filters(filters))
-    sql = db.sql_text("views/referral_flows")
-    return con.execute(sql, db.bind(sql, _params(flt))).df()
+    return indicators.run_grain(con, "views/referral_flows", [], _params(flt))

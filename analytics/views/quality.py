@@ -18,11 +18,6 @@ from analytics.text import ui_text
 COVERAGE_COLUMNS = ["prefecture_code", "month", "fiscal_year", "consultations", "placements", "rows", "is_gap"]
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pd.DataFrame:
-    sql = db.sql_text(name)
-    return con.execute(sql, db.bind(sql, params)).df()
-
-
 def _list(filters: Any, key: str) -> list | None:
     if filters is None:
         return None
@@ -46,7 +41,7 @@ def coverage(con: duckdb.DuckDBPyConnection, filters: Any = None) -> pd.DataFram
     facts.ensure_current(con)  # placements are counted by their resolved region (placement_facts)
     fy = _list(filters, "fiscal_year")
     pref = _list(filters, "prefecture_code")
-    df = _run(con, "views/coverage_prefecture_month", {
+    df = db.run_sql(con, "views/coverage_prefecture_month", {
         "prefecture_codes": list(ui_text.prefecture_codes()),
         "f_fiscal_year": [int(y) for y in fy] if fy else None,
         "f_prefecture_code": [str(p).zfill(2) for p in pref] if pref else None,
@@ -110,7 +105,8 @@ def quarantine_by_reason(
     Columns: ``reason_code``, ``reason`` (message in ``lang``), ``rows`` (rows with that problem), ``issues``,
     ``files``. Only batches still loaded. Empty when nothing was quarantined.
     """
-    df = _run(con, "views/quarantine_by_reason", {"f_batch_id": [int(b) for b in batch_ids] if batch_ids else None})
+    batches = [int(b) for b in batch_ids] if batch_ids else None
+    df = db.run_sql(con, "views/quarantine_by_reason", {"f_batch_id": batches})
     df.insert(1, "reason", [reason_label(c, lang) for c in df["reason_code"]])
     for col in ("rows", "issues", "files"):
         df[col] = df[col].astype("int64")
@@ -122,4 +118,4 @@ def batch_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     Grain: one row per batch (``views/batch_coverage.sql``). A rolled-back batch shows no records.
     """
-    return _run(con, "views/batch_coverage", {})
+    return db.run_sql(con, "views/batch_coverage", {})

@@ -384,3 +384,30 @@ def test_report_cli_as_user_applies_the_scope(seeded_db_path, tmp_path):
     own = subprocess.run([*base, "--prefecture", "02", "--out", str(tmp_path / "a.xlsx")], capture_output=True,
                          text=True)  # fmt: skip
     assert own.returncode == 0, own.stderr
+
+
+# -- every reader of rows: referral flows (issue 15) -----------------------------------------------
+
+
+REFERRING_MUNI = "13118"  # 荒川区: has consultations with referred_to filled in the sample
+
+
+def test_referral_flows_obey_the_active_viewer_like_support_path(con):
+    from analytics.views import groups
+
+    other = {"municipality_code": [REFERRING_MUNI]}
+    assert not groups.referral_flows(con, other).empty, "the sample should have referrals in 13118"
+    national = groups.referral_flows(con, {})
+    tokyo = groups.referral_flows(con, {"prefecture_code": "13"})
+    own = groups.referral_flows(con, {"municipality_code": OWN_MUNI})
+    with scope.acting_as(PLANNER):
+        with pytest.raises(ScopeError, match="青森県（02）の担当のため"):
+            groups.referral_flows(con, other)
+        with pytest.raises(ScopeError):
+            groups.referral_flows(con, {"prefecture_code": "02", "municipality_code": REFERRING_MUNI})
+        with pytest.raises(ScopeError):  # as support_path does for the same request
+            groups.support_path(con, other)
+        # national and prefecture aggregates stay open; the own prefecture's municipalities too
+        pd.testing.assert_frame_equal(groups.referral_flows(con, {}), national)
+        pd.testing.assert_frame_equal(groups.referral_flows(con, {"prefecture_code": "13"}), tokyo)
+        pd.testing.assert_frame_equal(groups.referral_flows(con, {"municipality_code": OWN_MUNI}), own)

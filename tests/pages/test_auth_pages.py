@@ -321,3 +321,52 @@ def test_admins_see_and_export_the_audit_log(data_dir, downloads):
     button = at.get("download_button")[0]
     data = downloads[button.proto.url.rsplit("/", 1)[1].split(".")[0]].decode("utf-8-sig")
     assert "sign_in_failed" in data and "サインイン失敗" in data and "aomori" in data
+
+
+# -- a page run without app.py (issue 15): the URL's filters are clamped all the same ------------------------
+
+
+def _filters_probe() -> None:
+    import streamlit as st
+
+    import ui
+
+    st.session_state["probe"] = ui.current_filters()
+
+
+def _probe(viewer: auth.Viewer | None, **params: str):
+    at = AppTest.from_function(_filters_probe, default_timeout=TIMEOUT)
+    at.secrets["auth"] = {"users": USERS}
+    if viewer is not None:
+        from ui.auth import VIEWER_KEY
+
+        at.session_state[VIEWER_KEY] = viewer
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state["probe"]
+
+
+def test_current_filters_clamps_the_urls_filters_when_app_py_did_not_run(data_dir):
+    planner = auth.Viewer("aomori", "planner", "02")
+    crafted = _probe(planner, pref="13", muni="13101")
+    assert crafted.prefecture_code == "13" and crafted.municipality_code is None  # the prefecture's totals stay open
+    assert _probe(planner, muni="02201").municipality_code == "02201"  # own prefecture: kept
+    assert _probe(auth.Viewer("ana", "analyst"), pref="13", muni="13101").municipality_code == "13101"
+    assert _probe(None, pref="13", muni="13101").municipality_code is None  # nobody signed in: never municipal
+
+
+def test_a_page_file_run_on_its_own_shows_no_other_prefectures_municipality(data_dir):
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "target_groups_page.py"), default_timeout=TIMEOUT)
+    at.secrets["auth"] = {"users": USERS}
+    from ui.auth import VIEWER_KEY
+
+    at.session_state[VIEWER_KEY] = auth.Viewer("aomori", "planner", "02")
+    at.query_params["pref"] = "13"
+    at.query_params["muni"] = "13118"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    shown = everything_shown(at)
+    assert "荒川区" not in shown and "13118" not in shown
