@@ -736,6 +736,22 @@ inclusive. A group's rate is *final* (`_is_final`) only when the window of its l
 and the numerator and denominator so far are shown. Without a time column in the grouping, the period is
 the filtered fiscal years (or, with no filter, runs to the as-of date and is never final).
 
+**Year-on-year changes (前年度比 / 前年同期比)** follow `year_comparison()`, one rule for the overview's
+cards, its summary sentence and the Excel/PDF reports. Comparisons are in whole months. A fiscal year still
+running on the as-of date is compared with the same months of the year before, April to the as-of month:
+with data to 2024-09-30, FY2024 (April–September 2024) against April–September 2023, labelled
+「4〜9月の前年同期比」 ("vs same period last year (Apr–Sep)"). The as-of month counts as a whole month in
+both years, because data are loaded by month and the as-of date (the latest record) often falls a few days
+before the month's end (a weekend); if a load stops mid-month, that month of the running year is partial.
+A finished year (the as-of date in its last month, March, or later), a year not started yet, and a
+database without an as-of date compare whole years, labelled 「前年度比」 ("vs previous fiscal year"). A period of
+several fiscal years (a stage, in reports) is compared in the same way with the same number of years just
+before it. Both sides are computed by `compute()` with the same dimension filters: the same months through
+the `month` filter. Rates by record date (`retention_6m_rate`) compare the same months' records; a cohort
+rate of a running year is never final (its window runs past the as-of date), so it shows no change (the
+reports' previous column gives the previous year's same-months cohort rate alone). Yearly series and the
+monthly trend (month against the same month) are not affected.
+
 **Placements before the first consultation** are not outcomes of support: they are excluded from every
 outcome count and cohort rate, and counted in `placements_before_first_consultation`.
 **Placements whose person has no consultation** (unlinked) stay in the outcome counts (they are program
