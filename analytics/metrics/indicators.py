@@ -744,9 +744,9 @@ with data to 2024-09-30, FY2024 (April–September 2024) against April–Septemb
 both years, because data are loaded by month and the as-of date (the latest record) often falls a few days
 before the month's end (a weekend); if a load stops mid-month, that month of the running year is partial.
 A finished year (the as-of date in its last month, March, or later), a year not started yet, and a
-database without an as-of date compare whole years, labelled 「前年度比」 ("vs previous fiscal year"). A period of
-several fiscal years (a stage, in reports) is compared in the same way with the same number of years just
-before it. Both sides are computed by `compute()` with the same dimension filters: the same months through
+database without an as-of date compare whole years, labelled 「前年度比」 ("vs previous fiscal year"). A
+period of several fiscal years (a stage, in reports) is compared in the same way with the same number of
+years just before it. Both sides are computed by `compute()` with the same dimension filters: the same months through
 the `month` filter. Rates by record date (`retention_6m_rate`) compare the same months' records; a cohort
 rate of a running year is never final (its window runs past the as-of date), so it shows no change (the
 reports' previous column gives the previous year's same-months cohort rate alone). Yearly series and the
