@@ -1,4 +1,5 @@
-"""KPI cards: a number, the change from the previous fiscal year, a sparkline and a link to the definition."""
+"""KPI cards: a number, the change on the previous year (its same months while the year runs), a sparkline and
+a link to the definition."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import streamlit as st
 from analytics.metrics import indicators
 from analytics.text.ui_text import format_count, t
 from analytics.views.overview import (
-    Kpi, comparison_label, format_change, format_value, indicator_label, no_previous_label,
+    Kpi,
+    comparison_label,
+    format_change,
+    format_value,
+    indicator_label,
+    no_previous_label,
 )
 from ui.charts import definitions_link
 

@@ -40,7 +40,9 @@ def test_a_running_year_is_compared_with_the_same_months_of_the_year_before(midy
     ov = overview.build_overview(con, Filters(fiscal_year=2024, prefecture_code="13"))
     months = [f"2023-{m:02d}" for m in range(4, 10)]
     same = indicators.compute(con, filters={"prefecture_code": "13", "month": months}, indicators=overview.KPI_IDS)
-    whole = indicators.compute(con, filters={"prefecture_code": "13", "fiscal_year": [2023]}, indicators=["consultations"])
+    whole = indicators.compute(
+        con, filters={"prefecture_code": "13", "fiscal_year": [2023]}, indicators=["consultations"]
+    )
     for ind_id in ("consultations", "persons", "new_persons", "regular_placed_persons"):
         kpi = ov.kpi(ind_id)
         assert kpi.previous == same[ind_id].iloc[0], ind_id

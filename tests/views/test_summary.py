@@ -54,7 +54,9 @@ def test_a_running_year_says_it_compares_the_same_period(midyear_db_path):
     with status.read_connection(midyear_db_path) as con:
         ov = overview.build_overview(con, Filters(fiscal_year=2024))
         months = [f"2023-{m:02d}" for m in range(4, 10)]
-        same = indicators.compute(con, filters={"month": months}, indicators=["consultations", "regular_placed_persons"])
+        same = indicators.compute(
+            con, filters={"month": months}, indicators=["consultations", "regular_placed_persons"]
+        )
     placed, consult = ov.kpi("regular_placed_persons"), ov.kpi("consultations")
     assert placed.previous == same["regular_placed_persons"].iloc[0]
     text = summary.overview_sentence(ov)
