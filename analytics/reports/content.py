@@ -398,7 +398,7 @@ def _key_table(
     prev_label = period.previous_label(lang)
     if comparison.is_same_period:
         prev_key = "col.previous.same_fy" if period.kind == "fiscal_year" else "col.previous.same_stage"
-        months = overview.months_label(comparison, lang)
+        months = overview.months_label(comparison, lang, previous=True)
         prev_label = f"{prev_label} {months}" if period.kind == "fiscal_year" else months
     counts, rates = [], []
     for ind_id in KEY_INDICATORS:
@@ -769,14 +769,23 @@ def _notes(
             else f"データは{ui_text.format_date(asof, lang)}までです。対象期間（{period.label(lang)}）の途中の値です。"
         )
     if report.comparison is not None and report.comparison.is_same_period:
-        months = overview.months_label(report.comparison, lang)
-        notes.append(
-            f"Changes compare the same months: the period is still running, so the previous one is taken over "
-            f"{months} as well (whole months up to the as-of month), not in full."
-            if en
-            else f"増減は前年同期比です。対象期間が途中のため、比べる前の期間も同じ月（{months}、データ時点の月までの"
-            "月単位）の値としています。"
-        )
+        months = overview.months_label(report.comparison, lang, previous=True)
+        if period.kind == "fiscal_year":
+            notes.append(
+                f"Changes compare the same months: the year is still running, so the previous year is taken "
+                f"over {months} as well (whole months up to the as-of month), not in full."
+                if en
+                else f"増減は前年同期比です。対象年度が途中のため、前年度も同じ月（{months}、データ時点の月までの"
+                "月単位）の値としています。"
+            )
+        else:
+            notes.append(
+                f"Changes compare the same span: the period is still running, so the previous period is taken "
+                f"over {months} (whole months up to the as-of month), not in full."
+                if en
+                else f"増減は前期間の同期間との比較です。対象期間が途中のため、前期間は{months}（データ時点の月までの"
+                "月単位）の値としています。"
+            )
     if any(x == NOT_AVAILABLE for x in report.key.rows["value"]):
         notes.append(
             "Cohort rates shown as … are not final: the follow-up window of the period's last members "

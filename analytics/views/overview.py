@@ -208,9 +208,12 @@ def format_change(kpi: Kpi, lang: str = ui_text.DEFAULT_LANG) -> str | None:
     return f"{kpi.change * 100:+.1f}%"
 
 
-def months_label(comparison: indicators.Comparison | None, lang: str = ui_text.DEFAULT_LANG) -> str:
+def months_label(
+    comparison: indicators.Comparison | None, lang: str = ui_text.DEFAULT_LANG, *, previous: bool = False
+) -> str:
     """The months a same-period comparison covers: 4〜9月 / Apr–Sep (4月 / Apr for April alone); a
-    several-year period names its years (FY2020 4月〜FY2021 9月). "" for a whole-period comparison."""
+    several-year period names its years (FY2023 4月〜FY2024 9月, or with ``previous`` the earlier period's
+    FY2021 4月〜FY2022 9月). "" for a whole-period comparison."""
     if comparison is None or comparison.through is None:
         return ""
     last = comparison.through.month
@@ -218,8 +221,9 @@ def months_label(comparison: indicators.Comparison | None, lang: str = ui_text.D
         if lang == "en":
             return "Apr" if last == 4 else f"Apr–{_MONTHS_EN[last - 1]}"
         return "4月" if last == 4 else f"4〜{last}月"
-    first_fy = comparison.fiscal_years[0]
-    last_fy = comparison.through.year - (1 if last < 4 else 0)
+    shift = len(comparison.fiscal_years) if previous else 0
+    first_fy = comparison.fiscal_years[0] - shift
+    last_fy = comparison.through.year - (1 if last < 4 else 0) - shift
     if lang == "en":
         return f"Apr FY{first_fy} – {_MONTHS_EN[last - 1]} FY{last_fy}"
     return f"FY{first_fy} 4月〜FY{last_fy} {last}月"

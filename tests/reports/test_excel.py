@@ -241,3 +241,16 @@ def test_a_finished_year_is_compared_with_the_whole_previous_year(national, seed
     assert report.key.rows.set_index("id").loc["consultations", "previous"] == whole["consultations"].iloc[0]
     assert report.key.column("previous").header == "前年度 令和4年度 (FY2022)"
     assert not any("前年同期比" in n for n in report.notes)
+
+
+def test_a_running_stage_is_compared_with_the_same_span_of_the_previous_one(midyear_db_path):
+    con = db.connect(midyear_db_path, read_only=True)
+    try:
+        report = build_report(con, stage="第2ステージ")  # FY2023–FY2024, data to 2024-09-30
+        span = [str(p) for p in pd.period_range("2021-04", "2022-09", freq="M")]
+        same = indicators.compute(con, filters={"month": span}, indicators=["consultations"])
+    finally:
+        con.close()
+    assert report.key.rows.set_index("id").loc["consultations", "previous"] == same["consultations"].iloc[0]
+    assert report.key.column("previous").header == "前期間の同期間 FY2021 4月〜FY2022 9月"
+    assert any("前期間の同期間" in n and "FY2021 4月〜FY2022 9月" in n for n in report.notes)
