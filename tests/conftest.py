@@ -72,6 +72,41 @@ def seeded_db(seeded_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return seeded_db_path
 
 
+MID_YEAR_AS_OF = "2024-09-30"
+
+
+@pytest.fixture(scope="session")
+def midyear_db_path(seeded_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded database cut at 2024-09-30 (later records deleted, facts rebuilt): FY2024 half over, the
+    state monthly loads leave the data in most of the year. Read-only by agreement, like the seeded one."""
+    import shutil
+
+    from analytics import db
+    from analytics.metrics import facts
+
+    data_dir = tmp_path_factory.mktemp("midyear") / "data"
+    shutil.copytree(seeded_db_path.parent, data_dir)
+    db_path = data_dir / config.DB_FILE_NAME
+    con = db.connect(db_path)
+    try:
+        con.execute("begin transaction")
+        con.execute("delete from consultations where consultation_date > $d::date", {"d": MID_YEAR_AS_OF})
+        con.execute("delete from placements where placement_date > $d::date", {"d": MID_YEAR_AS_OF})
+        facts.refresh_facts(con, full=True)
+        con.execute("commit")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return db_path
+
+
+@pytest.fixture
+def midyear_db(midyear_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The mid-year database, with the environment pointing at it for this test."""
+    _point_env_at(monkeypatch, midyear_db_path.parent, seeding=False)
+    return midyear_db_path
+
+
 # ---------------------------------------------------------------------------------------------
 # The page registry: every test that takes an ``app_page`` argument runs once per page of app.py.
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""KPI cards: a number, the change from the previous fiscal year, a sparkline and a link to the definition."""
+"""KPI cards: a number, the change on the previous year (its same months while the year runs), a sparkline and
+a link to the definition."""
 
 from __future__ import annotations
 
@@ -6,12 +7,20 @@ import streamlit as st
 
 from analytics.metrics import indicators
 from analytics.text.ui_text import format_count, t
-from analytics.views.overview import Kpi, format_change, format_value, indicator_label
+from analytics.views.overview import (
+    Kpi,
+    comparison_label,
+    format_change,
+    format_value,
+    indicator_label,
+    no_previous_label,
+)
 from ui.charts import definitions_link
 
 
 def kpi_card(kpi: Kpi, lang: str, *, stage_total: bool = False) -> None:
-    """One bordered card: label, value, change (前年度比 / ポイント差), yearly sparkline, definitions link."""
+    """One bordered card: label, value, change (4〜9月の前年同期比 while the year runs, else 前年度比; rates in
+    ポイント), yearly sparkline, definitions link."""
     ind = indicators.REGISTRY_BY_ID[kpi.id]
     factor = 100.0 if kpi.kind == "rate" else 1.0
     spark = [v * factor for _, v in kpi.series] if len(kpi.series) > 1 else None
@@ -24,9 +33,9 @@ def kpi_card(kpi: Kpi, lang: str, *, stage_total: bool = False) -> None:
         if stage_total:
             description = t("overview.stage_total", lang)
         elif delta is None:
-            description = t("overview.no_previous", lang)
+            description = no_previous_label(kpi.comparison, lang)
         else:
-            description = t("overview.vs_previous", lang)
+            description = comparison_label(kpi.comparison, lang)
         if kpi.is_small:
             description = f"{description}・{t('overview.small', lang)}"
     with st.container(border=True):

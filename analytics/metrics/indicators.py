@@ -433,6 +433,70 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return pd.Timestamp(value).date() if value is not None else None
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """How a period is compared with the one before it: the year-on-year rule (:func:`year_comparison`).
+
+    ``previous_years`` are as many fiscal years as the period has, just before it. ``through`` is the
+    first day of the last month compared when the period is still running (same period: April of the
+    first year up to that month, against the same months one period earlier), None when it is finished
+    (whole period against whole period).
+    """
+
+    fiscal_years: tuple[int, ...]
+    previous_years: tuple[int, ...]
+    through: dt.date | None = None
+
+    @property
+    def is_same_period(self) -> bool:
+        return self.through is not None
+
+    @property
+    def last_month(self) -> int | None:
+        """The calendar month the comparison runs to (9 = September), None for a whole-period comparison."""
+        return self.through.month if self.through else None
+
+    def months(self, shift_years: int = 0) -> list[str]:
+        """The compared months ('2024-04', ...) of the period, or ``shift_years`` earlier; [] when finished."""
+        if self.through is None:
+            return []
+        first = pd.Period(dt.date(self.fiscal_years[0] - shift_years, 4, 1), "M")
+        last = pd.Period(self.through.replace(year=self.through.year - shift_years), "M")
+        return [str(p) for p in pd.period_range(first, last, freq="M")]
+
+    def previous_months(self) -> list[str]:
+        return self.months(len(self.fiscal_years))
+
+    def previous_filters(self, filters: dict[str, Any] | None = None) -> dict[str, list]:
+        """``filters`` for the figure compared with: the time filters replaced by the previous period's
+        fiscal years (finished) or its same months (running). Other filters are kept."""
+        flt = {k: v for k, v in normalise_filters(filters).items() if k not in TIME_DIMENSIONS}
+        if self.through is None:
+            return flt | {"fiscal_year": list(self.previous_years)}
+        return flt | {"month": self.previous_months()}
+
+
+def year_comparison(fiscal_years: Iterable[int] | int, as_of_date: dt.date | str | None) -> Comparison:
+    """The year-on-year rule: what a period's figure is compared with (see docs/indicators.md).
+
+    A period still running on the as-of date (the as-of date falls in it, before its last month) is
+    compared in whole months with the same months one period earlier: FY2024 with data to 2024-09-30
+    compares April–September 2024 with April–September 2023. The as-of month counts as a whole month in
+    both years. A finished period (as-of in or after its last month, March), one not started yet, or no
+    as-of date compares whole periods: FY2023 with FY2022.
+    """
+    years = tuple(sorted({int(fiscal_years)} if isinstance(fiscal_years, (int, np.integer))
+                         else {int(y) for y in fiscal_years}))  # fmt: skip
+    if not years:
+        raise ValueError("year_comparison needs at least one fiscal year")
+    previous = tuple(y - len(years) for y in years)
+    asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else None
+    start, last_month = dt.date(years[0], 4, 1), dt.date(years[-1] + 1, 3, 1)
+    if asof is None or asof < start or asof >= last_month:
+        return Comparison(years, previous)
+    return Comparison(years, previous, asof.replace(day=1))
+
+
 def compute(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = (),
             filters: dict[str, Any] | None = None, indicators: Iterable[str] | str | None = None,
             as_of_date: dt.date | str | None = None, *, viewer: Viewer | None = None,
@@ -682,6 +746,22 @@ inclusive. A group's rate is *final* (`_is_final`) only when the window of its l
 (period end + window) has elapsed on or before the as-of date; until then the rate and interval are empty
 and the numerator and denominator so far are shown. Without a time column in the grouping, the period is
 the filtered fiscal years (or, with no filter, runs to the as-of date and is never final).
+
+**Year-on-year changes (前年度比 / 前年同期比)** follow `year_comparison()`, one rule for the overview's
+cards, its summary sentence and the Excel/PDF reports. Comparisons are in whole months. A fiscal year still
+running on the as-of date is compared with the same months of the year before, April to the as-of month:
+with data to 2024-09-30, FY2024 (April–September 2024) against April–September 2023, labelled
+「4〜9月の前年同期比」 ("vs same period last year (Apr–Sep)"). The as-of month counts as a whole month in
+both years, because data are loaded by month and the as-of date (the latest record) often falls a few days
+before the month's end (a weekend); if a load stops mid-month, that month of the running year is partial.
+A finished year (the as-of date in its last month, March, or later), a year not started yet, and a
+database without an as-of date compare whole years, labelled 「前年度比」 ("vs previous fiscal year"). A
+period of several fiscal years (a stage, in reports) is compared in the same way with the same number of
+years just before it. Both sides are computed by `compute()` with the same dimension filters: the same months through
+the `month` filter. Rates by record date (`retention_6m_rate`) compare the same months' records; a cohort
+rate of a running year is never final (its window runs past the as-of date), so it shows no change (the
+reports' previous column gives the previous year's same-months cohort rate alone). Yearly series and the
+monthly trend (month against the same month) are not affected.
 
 **Placements before the first consultation** are not outcomes of support: they are excluded from every
 outcome count and cohort rate, and counted in `placements_before_first_consultation`.

@@ -22,6 +22,7 @@ from analytics import contract
 from analytics.metrics import disclosure, indicators, progress
 from analytics.metrics.stages import Stage, find_stage, load_stages, load_thresholds, stage_for_fiscal_year
 from analytics.text import ui_text
+from analytics.views import overview
 
 Kind = Literal["label", "count", "rate", "days", "ratio", "change", "points", "number", "text", "by_row"]
 
@@ -87,6 +88,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.value": ("今期", "This period"),
     "col.previous.fy": ("前年度", "Previous year"),
     "col.previous.stage": ("前期間", "Previous period"),
+    "col.previous.same_fy": ("前年同期", "Same period last year"),
+    "col.previous.same_stage": ("前期間の同期間", "Same span of the previous period"),
     "col.change": ("増減", "Change"),
     "col.change_ratio": ("増減率", "Change %"),
     "col.fiscal_year": ("年度", "Fiscal year"),
@@ -224,6 +227,7 @@ class Report:
     notes: list[str]
     suppression: disclosure.SuppressionInfo
     indicator_ids: tuple[str, ...] = field(default=())
+    comparison: indicators.Comparison | None = None  # what the key table's previous column covers
 
     def text(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
@@ -307,12 +311,14 @@ def build_report(
 
     ids = KEY_INDICATORS + QUALITY
     now = indicators.compute(con, filters=period_filter, indicators=ids, as_of_date=asof)
+    # the year-on-year rule (as on the overview's cards): a running period against the same months before it
+    comparison = indicators.year_comparison(period.fiscal_years, asof)
     before = indicators.compute(
-        con, filters=scope_filter | {"fiscal_year": list(period.previous)}, indicators=KEY_INDICATORS, as_of_date=asof
+        con, filters=comparison.previous_filters(scope_filter), indicators=KEY_INDICATORS, as_of_date=asof
     )
     infos: list[disclosure.SuppressionInfo] = []
 
-    key = _key_table(now, before, period, lang, threshold, infos)
+    key = _key_table(now, before, period, comparison, lang, threshold, infos)
     trend = _trend_table(con, scope_filter, period, asof, lang, threshold, infos)
     prog = _progress_table(con, pref, period, asof, lang, threshold, infos)
     level = "municipality_code" if pref else "prefecture_code"
@@ -361,6 +367,7 @@ def build_report(
         notes=[],
         suppression=suppression,
         indicator_ids=used,
+        comparison=comparison,
     )
     report.notes = _notes(report, now, regions, prog, pref, period, asof, threshold)
     return report
@@ -377,10 +384,22 @@ def _unit(ind: indicators.Indicator, lang: str) -> str:
 
 
 def _key_table(
-    now: pd.DataFrame, before: pd.DataFrame, period: Period, lang: str, threshold: int, infos: list
+    now: pd.DataFrame,
+    before: pd.DataFrame,
+    period: Period,
+    comparison: indicators.Comparison,
+    lang: str,
+    threshold: int,
+    infos: list,
 ) -> Table:
-    """Key indicators: this period, the previous period of the same length, change and change ratio."""
+    """Key indicators: this period, the previous period of the same length (its same months while this one
+    is running: ``indicators.year_comparison``), change and change ratio."""
     prev_key = "col.previous.fy" if period.kind == "fiscal_year" else "col.previous.stage"
+    prev_label = period.previous_label(lang)
+    if comparison.is_same_period:
+        prev_key = "col.previous.same_fy" if period.kind == "fiscal_year" else "col.previous.same_stage"
+        months = overview.months_label(comparison, lang, previous=True)
+        prev_label = f"{prev_label} {months}" if period.kind == "fiscal_year" else months
     counts, rates = [], []
     for ind_id in KEY_INDICATORS:
         ind = indicators.REGISTRY_BY_ID[ind_id]
@@ -442,7 +461,7 @@ def _key_table(
         Column("indicator", tr("col.indicator", lang), "label"),
         Column("unit", tr("col.unit", lang), "text"),
         Column("value", f"{tr('col.value', lang)} {period.label(lang)}", "by_row"),
-        Column("previous", f"{tr(prev_key, lang)} {period.previous_label(lang)}", "by_row"),
+        Column("previous", f"{tr(prev_key, lang)} {prev_label}", "by_row"),
         Column("change", tr("col.change", lang), "change"),
         Column("change_ratio", tr("col.change_ratio", lang), "ratio"),
     ]
@@ -749,6 +768,24 @@ def _notes(
             if en
             else f"データは{ui_text.format_date(asof, lang)}までです。対象期間（{period.label(lang)}）の途中の値です。"
         )
+    if report.comparison is not None and report.comparison.is_same_period:
+        months = overview.months_label(report.comparison, lang, previous=True)
+        if period.kind == "fiscal_year":
+            notes.append(
+                f"Changes compare the same months: the year is still running, so the previous year is taken "
+                f"over {months} as well (whole months up to the as-of month), not in full."
+                if en
+                else f"増減は前年同期比です。対象年度が途中のため、前年度も同じ月（{months}、データ時点の月までの"
+                "月単位）の値としています。"
+            )
+        else:
+            notes.append(
+                f"Changes compare the same span: the period is still running, so the previous period is taken "
+                f"over {months} (whole months up to the as-of month), not in full."
+                if en
+                else f"増減は前期間の同期間との比較です。対象期間が途中のため、前期間は{months}（データ時点の月までの"
+                "月単位）の値としています。"
+            )
     if any(x == NOT_AVAILABLE for x in report.key.rows["value"]):
         notes.append(
             "Cohort rates shown as … are not final: the follow-up window of the period's last members "

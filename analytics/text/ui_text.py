@@ -423,6 +423,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.vs_previous": ("前年度比", "vs previous fiscal year"),
     "overview.stage_total": ("ステージ累計（前年度比なし）", "stage total (no year-on-year change)"),
     "overview.no_previous": ("前年度のデータなし", "no data for the previous year"),
+    "overview.vs_same_period": ("{months}の前年同期比", "vs same period last year ({months})"),
+    "overview.no_previous_same_period": (
+        "前年同期（{months}）のデータなし", "no data for the same period last year ({months})"
+    ),
     "overview.not_final": ("未確定", "Not final"),
     "overview.so_far": ("観察期間中・これまで {num}／{den}人", "window still open: {num} of {den} so far"),
     "overview.small": ("分母10未満（参考値）", "denominator under 10 (indicative)"),

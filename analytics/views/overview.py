@@ -1,6 +1,9 @@
 """The overview page's numbers: KPI cards with the change from the previous fiscal year, the monthly trend,
 the split by target group, and the batches behind the data. Shaped here so the page only renders.
 
+The change follows ``indicators.year_comparison``: a year still running is compared with the same months
+of the year before (4〜9月の前年同期比), a finished year with the whole previous year (前年度比).
+
 Every number comes from ``indicators.compute`` with the sidebar's filters (``Filters.to_indicator_filters``).
 """
 
@@ -33,8 +36,10 @@ GROUP_RATE_IDS: tuple[str, ...] = ("regular_within_6m_rate", "retention_6m_rate"
 
 @dataclass(frozen=True)
 class Kpi:
-    """One card: the value for the period, the previous fiscal year's, the change, and a yearly series.
+    """One card: the value for the period, the figure it is compared with, the change, and a yearly series.
 
+    ``previous`` is the previous fiscal year's figure over the period ``comparison`` names: the same months
+    while the year is running, the whole year once it is finished (``indicators.year_comparison``).
     Counts: ``change`` is relative (0.032 = +3.2%). Rates (fractions 0-1): ``change`` is the difference in
     points (0.012 = +1.2 points). A cohort rate whose window has not closed has ``value`` None and
     ``is_final`` False; ``numerator``/``denominator`` are what is known so far.
@@ -50,6 +55,7 @@ class Kpi:
     is_final: bool = True
     is_small: bool = False
     series: tuple[tuple[int, float], ...] = ()  # (fiscal_year, value) for the sparkline, oldest first
+    comparison: indicators.Comparison | None = None  # what ``previous`` covers (None: no comparison made)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class Overview:
     batches: pd.DataFrame  # the loaded batches behind the numbers
     is_empty: bool = False
     notes: tuple[str, ...] = field(default=())
+    comparison: indicators.Comparison | None = None  # the cards' year-on-year rule (one fiscal year only)
 
     def kpi(self, indicator_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == indicator_id)
@@ -123,7 +130,11 @@ def build_overview(con: duckdb.DuckDBPyConnection, filters: Filters) -> Overview
     else:
         total = indicators.compute(con, filters=period_flt, indicators=KPI_IDS)
         current_row = total.iloc[0] if len(total) else None
-    previous = by_year[by_year["fiscal_year"] == fy - 1] if single else by_year.iloc[0:0]
+    comparison = indicators.year_comparison(fy, as_of) if single else None
+    if comparison is not None and comparison.is_same_period:  # a running year: the same months a year earlier
+        previous = indicators.compute(con, filters=comparison.previous_filters(flt_all), indicators=KPI_IDS)
+    else:
+        previous = by_year[by_year["fiscal_year"] == fy - 1] if single else by_year.iloc[0:0]
     previous_row = previous.iloc[0] if len(previous) else None
 
     kpis = []
@@ -140,7 +151,8 @@ def build_overview(con: duckdb.DuckDBPyConnection, filters: Filters) -> Overview
                 "is_small": bool(current_row[f"{ind_id}_is_small"]),
                 "is_final": bool(current_row.get(f"{ind_id}_is_final", True)),
             }
-        kpis.append(Kpi(ind_id, ind.kind, value, prev, _change(ind.kind, value, prev), series=series, **extra))
+        kpis.append(Kpi(ind_id, ind.kind, value, prev, _change(ind.kind, value, prev), series=series,
+                        comparison=comparison, **extra))  # fmt: skip
 
     month_years = [fy - 1, fy] if single else years
     monthly = indicators.compute(con, by=["fiscal_year", "month"], filters={**flt_all, "fiscal_year": month_years},
@@ -154,7 +166,8 @@ def build_overview(con: duckdb.DuckDBPyConnection, filters: Filters) -> Overview
     by_group = by_group[by_group["target_group"].isin(order)]
     by_group = by_group.sort_values("target_group", key=lambda s: s.map(order)).reset_index(drop=True)
 
-    return Overview(filters, fy, tuple(years), as_of, tuple(kpis), by_year, monthly, by_group, batches)
+    return Overview(filters, fy, tuple(years), as_of, tuple(kpis), by_year, monthly, by_group, batches,
+                    comparison=comparison)  # fmt: skip
 
 
 # -------------------------------------------------------------------------------------------------
@@ -193,6 +206,41 @@ def format_change(kpi: Kpi, lang: str = ui_text.DEFAULT_LANG) -> str | None:
     if kpi.kind == "rate":
         return f"{kpi.change * 100:+.1f}{'pt' if lang == 'en' else 'ポイント'}"
     return f"{kpi.change * 100:+.1f}%"
+
+
+def months_label(
+    comparison: indicators.Comparison | None, lang: str = ui_text.DEFAULT_LANG, *, previous: bool = False
+) -> str:
+    """The months a same-period comparison covers: 4〜9月 / Apr–Sep (4月 / Apr for April alone); a
+    several-year period names its years (FY2023 4月〜FY2024 9月, or with ``previous`` the earlier period's
+    FY2021 4月〜FY2022 9月). "" for a whole-period comparison."""
+    if comparison is None or comparison.through is None:
+        return ""
+    last = comparison.through.month
+    if len(comparison.fiscal_years) == 1:
+        if lang == "en":
+            return "Apr" if last == 4 else f"Apr–{_MONTHS_EN[last - 1]}"
+        return "4月" if last == 4 else f"4〜{last}月"
+    shift = len(comparison.fiscal_years) if previous else 0
+    first_fy = comparison.fiscal_years[0] - shift
+    last_fy = comparison.through.year - (1 if last < 4 else 0) - shift
+    if lang == "en":
+        return f"Apr FY{first_fy} – {_MONTHS_EN[last - 1]} FY{last_fy}"
+    return f"FY{first_fy} 4月〜FY{last_fy} {last}月"
+
+
+def comparison_label(comparison: indicators.Comparison | None, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """What a card's change compares: 4〜9月の前年同期比 while the year runs, 前年度比 once it is finished."""
+    if comparison is not None and comparison.is_same_period:
+        return ui_text.t("overview.vs_same_period", lang, months=months_label(comparison, lang))
+    return ui_text.t("overview.vs_previous", lang)
+
+
+def no_previous_label(comparison: indicators.Comparison | None, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """The card's note when there is nothing to compare with (前年同期（4〜9月）のデータなし / 前年度のデータなし)."""
+    if comparison is not None and comparison.is_same_period:
+        return ui_text.t("overview.no_previous_same_period", lang, months=months_label(comparison, lang))
+    return ui_text.t("overview.no_previous", lang)
 
 
 def period_label(overview: Overview, lang: str = ui_text.DEFAULT_LANG) -> str:

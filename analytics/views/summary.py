@@ -5,18 +5,34 @@ text alternative). Pure functions on :class:`analytics.views.overview.Overview`;
 from __future__ import annotations
 
 from analytics.text import ui_text
-from analytics.views.overview import Kpi, Overview, format_value, period_label, scope_label
+from analytics.views.overview import Kpi, Overview, format_value, months_label, period_label, scope_label
 
 
 def _direction_ja(change: float) -> str:
     return "増加" if change > 0 else "減少" if change < 0 else "横ばい"
 
 
+def _base_ja(kpi: Kpi) -> str:
+    """What the change compares with (indicators.year_comparison): 前年同期（4〜9月） or 前年度."""
+    if kpi.comparison is not None and kpi.comparison.is_same_period:
+        return f"前年同期（{months_label(kpi.comparison, 'ja')}）"
+    return "前年度"
+
+
+def _base_en(kpi: Kpi) -> str:
+    if kpi.comparison is not None and kpi.comparison.is_same_period:
+        return f"the same period last year, {months_label(kpi.comparison, 'en')}"
+    return "the previous fiscal year"
+
+
 def _change_ja(kpi: Kpi) -> str:
-    """前年度比 +3.2%（921人から増加）, or for a rate 前年度差 +1.2ポイント."""
+    """前年度比 +3.2%（前年度 921人）, or for a rate 前年度差 +1.2ポイント; while the year runs,
+    前年同期（4〜9月）比 +3.2%（前年同期 921人）."""
+    base = _base_ja(kpi)
     if kpi.kind == "rate":
-        return f"前年度差 {kpi.change * 100:+.1f}ポイント"
-    return f"前年度比 {kpi.change * 100:+.1f}%（前年度 {format_value('count', kpi.previous)}人）"
+        return f"{base}差 {kpi.change * 100:+.1f}ポイント"
+    short = "前年同期" if base != "前年度" else base
+    return f"{base}比 {kpi.change * 100:+.1f}%（{short} {format_value('count', kpi.previous)}人）"
 
 
 def overview_sentence(overview: Overview, lang: str = ui_text.DEFAULT_LANG) -> str:
@@ -42,7 +58,7 @@ def overview_sentence(overview: Overview, lang: str = ui_text.DEFAULT_LANG) -> s
         first = f"{head}でした。"
     parts = [f"相談件数は{format_value('count', consult.value)}件"]
     if consult.change is not None:
-        parts[0] += f"（前年度比 {consult.change * 100:+.1f}%）"
+        parts[0] += f"（{_base_ja(consult)}比 {consult.change * 100:+.1f}%）"
     if rate.value is not None:
         r = f"6か月以内正社員就職率は{format_value('rate', rate.value)}"
         if rate.change is not None:
@@ -65,7 +81,7 @@ def _sentence_en(period: str, scope: str, placed: Kpi, consult: Kpi, rate: Kpi, 
     if placed.change is not None:
         word = "up" if placed.change > 0 else "down" if placed.change < 0 else "unchanged,"
         previous = format_value("count", placed.previous, "en")
-        first += f", {word} {abs(placed.change) * 100:.1f}% on the previous fiscal year ({previous})"
+        first += f", {word} {abs(placed.change) * 100:.1f}% on {_base_en(placed)} ({previous})"
     first += "."
     rest = f" Consultations: {format_value('count', consult.value, 'en')}"
     if consult.change is not None:

@@ -68,6 +68,24 @@ def test_overview_cards_show_the_engines_numbers_for_the_latest_year(seeded_db):
     assert len(at.metric) >= 6
 
 
+def test_cards_say_which_year_on_year_comparison_they_show(midyear_db):
+    """Data to 2024-09-30: FY2024's cards compare April–September with April–September 2023, and say so."""
+    at = run(OVERVIEW)
+    assert at.session_state["filters"].fiscal_year == 2024
+    consult = next(m for m in at.metric if m.label == indicators.REGISTRY_BY_ID["consultations"].ja)
+    assert consult.proto.delta_description == "4〜9月の前年同期比"
+    with status.read_connection(midyear_db) as con:
+        now = indicators.compute(con, filters={"fiscal_year": [2024]}, indicators=["consultations"])
+        same = indicators.compute(con, filters={"month": [f"2023-{m:02d}" for m in range(4, 10)]},
+                                  indicators=["consultations"])  # fmt: skip
+    change = now["consultations"].iloc[0] / same["consultations"].iloc[0] - 1
+    assert consult.delta == f"{change * 100:+.1f}%"
+    assert any("前年同期（4〜9月）比" in m.value for m in at.markdown)  # the summary sentence
+    at.sidebar.selectbox(key="f.fy").set_value(2023).run()  # a finished year: the whole previous year
+    consult = next(m for m in at.metric if m.label == indicators.REGISTRY_BY_ID["consultations"].ja)
+    assert consult.proto.delta_description == "前年度比"
+
+
 def test_changing_a_filter_changes_the_numbers_shown(seeded_db):
     at = run(OVERVIEW)
     before = kpi_values(at)

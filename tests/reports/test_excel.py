@@ -206,3 +206,51 @@ def test_prefecture_report_lists_municipalities_in_english(seeded_db_path):
     assert "千代田区" in labels and "Tokyo Total" in labels
     shown = pd.Series([c.value for row in wb["By region"].iter_rows() for c in row])
     assert (shown == MARK).any()
+
+
+def test_a_running_year_is_compared_with_the_same_months_of_the_year_before(midyear_db_path):
+    """Data to 2024-09-30: the key table's previous column is April–September 2023, and its header says so."""
+    con = db.connect(midyear_db_path, read_only=True)
+    try:
+        report = build_report(con, fiscal_year=2024)
+        months = [f"2023-{m:02d}" for m in range(4, 10)]
+        same = indicators.compute(con, filters={"month": months}, indicators=KEY_INDICATORS)
+        report_en = build_report(con, fiscal_year=2024, lang="en")
+    finally:
+        con.close()
+    rows = report.key.rows.set_index("id")
+    for ind_id in ("consultations", "persons", "regular_placed_persons"):
+        assert rows.loc[ind_id, "previous"] == same[ind_id].iloc[0], ind_id
+    header = report.key.column("previous").header
+    assert header == "前年同期 令和5年度 (FY2023) 4〜9月"
+    assert report_en.key.column("previous").header == "Same period last year FY2023 Apr–Sep"
+    assert any("前年同期比" in n and "4〜9月" in n for n in report.notes)
+    ws = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))["概要"]
+    row = find_row(ws, indicators.REGISTRY_BY_ID["consultations"].ja)
+    column = next(c.column for r in ws.iter_rows() for c in r if c.value == header)
+    assert ws.cell(row, column).value == same["consultations"].iloc[0]
+
+
+def test_a_finished_year_is_compared_with_the_whole_previous_year(national, seeded_db_path):
+    report, _, _, _ = national
+    con = db.connect(seeded_db_path, read_only=True)
+    try:
+        whole = indicators.compute(con, filters={"fiscal_year": [2022]}, indicators=["consultations"])
+    finally:
+        con.close()
+    assert report.key.rows.set_index("id").loc["consultations", "previous"] == whole["consultations"].iloc[0]
+    assert report.key.column("previous").header == "前年度 令和4年度 (FY2022)"
+    assert not any("前年同期比" in n for n in report.notes)
+
+
+def test_a_running_stage_is_compared_with_the_same_span_of_the_previous_one(midyear_db_path):
+    con = db.connect(midyear_db_path, read_only=True)
+    try:
+        report = build_report(con, stage="第2ステージ")  # FY2023–FY2024, data to 2024-09-30
+        span = [str(p) for p in pd.period_range("2021-04", "2022-09", freq="M")]
+        same = indicators.compute(con, filters={"month": span}, indicators=["consultations"])
+    finally:
+        con.close()
+    assert report.key.rows.set_index("id").loc["consultations", "previous"] == same["consultations"].iloc[0]
+    assert report.key.column("previous").header == "前期間の同期間 FY2021 4月〜FY2022 9月"
+    assert any("前期間の同期間" in n and "FY2021 4月〜FY2022 9月" in n for n in report.notes)

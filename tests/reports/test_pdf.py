@@ -106,3 +106,16 @@ def test_a_small_prefecture_with_hidden_trend_values_still_draws(seeded_db_path)
     texts = page_texts(render(report, "pdf"))
     assert 2 <= len(texts) <= 4
     assert "鳥取県" in texts[0] and "x" in "\n".join(texts)
+
+
+def test_pdf_of_a_running_year_names_the_same_period(midyear_db_path):
+    con = db.connect(midyear_db_path, read_only=True)
+    try:
+        report = build_report(con, fiscal_year=2024)
+        months = [f"2023-{m:02d}" for m in range(4, 10)]
+        same = indicators.compute(con, filters={"month": months}, indicators=["consultations"])
+    finally:
+        con.close()
+    first = page_texts(render(report, "pdf"))[0]
+    assert "前年同期 令和5年度 (FY2023) 4〜9月" in first.replace("\n", "")  # the header wraps in its cell
+    assert f"{int(same['consultations'].iloc[0]):,}" in first

@@ -46,6 +46,28 @@ def test_japanese_sentence_names_year_place_count_and_change():
     assert "6か月以内正社員就職率は25.4%（前年度差 -1.2ポイント）でした。" in text
 
 
+def test_a_running_year_says_it_compares_the_same_period(midyear_db_path):
+    """Data to 2024-09-30: FY2024 is compared with April–September 2023, and the sentence says so."""
+    from analytics.metrics import indicators
+    from analytics.views import overview, status
+
+    with status.read_connection(midyear_db_path) as con:
+        ov = overview.build_overview(con, Filters(fiscal_year=2024))
+        months = [f"2023-{m:02d}" for m in range(4, 10)]
+        same = indicators.compute(
+            con, filters={"month": months}, indicators=["consultations", "regular_placed_persons"]
+        )
+    placed, consult = ov.kpi("regular_placed_persons"), ov.kpi("consultations")
+    assert placed.previous == same["regular_placed_persons"].iloc[0]
+    text = summary.overview_sentence(ov)
+    prev = f"{int(placed.previous):,}"
+    assert f"前年同期（4〜9月）比 {placed.change * 100:+.1f}%（前年同期 {prev}人）" in text
+    assert f"相談件数は{int(consult.value):,}件（前年同期（4〜9月）比 {consult.change * 100:+.1f}%）" in text
+    assert "前年度比" not in text
+    english = summary.overview_sentence(ov, "en")
+    assert f"on the same period last year, Apr–Sep ({prev})" in english
+
+
 def test_unfinished_rate_is_called_not_final():
     text = summary.overview_sentence(make(final=False))
     assert "未確定" in text and "100人／400人" in text and "%" not in text.split("就職率")[1].split("（")[0]
