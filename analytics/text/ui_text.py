@@ -469,8 +469,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "{name}: {n}点、最大 {max}（{max_at}）、最小 {min}（{min_at}）、最後 {last}（{last_at}）",
         "{name}: {n} points, highest {max} ({max_at}), lowest {min} ({min_at}), last {last} ({last_at})",
     ),
-    "chart.summary_more": ("ほか{n}系列。数値は「表で見る」", "and {n} more series; every value under Table view"),
-    "chart.summary_table": ("すべての数値は「表で見る」", "every value under Table view"),
+    "chart.summary_more": ("ほか{n}系列。数値は「表で見る」", "And {n} more series; every value is under Table view"),
+    "chart.summary_table": ("すべての数値は「表で見る」", "Every value is under Table view"),
     "chart.download": ("CSVダウンロード", "Download CSV"),
     "chart.definitions": ("指標の定義", "Definitions"),
     "chart.source": (
