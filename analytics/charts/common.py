@@ -64,6 +64,48 @@ PLOTLY_CONFIG: dict = {
 }
 
 
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two '#rrggbb' colours (1 to 21)."""
+
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_colour(colour: str, background: str = "#FFFFFF", minimum: float = 4.5) -> str:
+    """``colour`` darkened just enough to be read as text on ``background`` (WCAG AA 4.5:1).
+
+    Value labels are written in their series' colour so they read as belonging to it; the lighter Okabe–Ito
+    colours (orange 2.2:1, sky blue 2.3:1, bluish green 3.4:1 on white) are too light for text as they are.
+    """
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(101):
+        k = 1 - step / 100
+        darker = f"#{round(r * k):02X}{round(g * k):02X}{round(b * k):02X}"
+        if contrast_ratio(darker, background) >= minimum:
+            return darker
+    return "#000000"
+
+
+def tint(colour: str, alpha: float, background: str = "#FFFFFF") -> str:
+    """``colour`` at ``alpha`` over ``background``, as an opaque '#RRGGBB' (so its contrast can be computed)."""
+    fg = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    bg = [int(background[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(alpha * f + (1 - alpha) * b):02X}" for f, b in zip(fg, bg, strict=True))
+
+
+def status_cell_css(code: str) -> str:
+    """CSS for a status cell: a light tint of the status colour and the words in a darker shade of it (≥ 4.5:1)."""
+    if code not in STATUS_COLOURS:
+        return ""
+    fill = tint(STATUS_COLOURS[code], 0.13)
+    return f"background-color: {fill}; color: {text_colour(STATUS_COLOURS[code], fill)}; font-weight: 600"
+
+
 def colour(i: int) -> str:
     """The i-th series colour (skipping the light yellow for lines and markers)."""
     usable = [c for c in OKABE_ITO if c != "#F0E442"]
@@ -203,7 +245,7 @@ def line_chart(
             x=part[x], y=values, name=name, mode="lines+markers+text", text=text, textposition="top center",
             line={"color": s["colour"], "dash": s["dash"], "width": 2.5},
             marker={"symbol": s["marker"], "size": 7, "color": s["colour"]},
-            textfont={"color": s["colour"]},
+            textfont={"color": text_colour(s["colour"])},
             hovertemplate=f"%{{x}}<br>{name}: %{{y:{fmt}}}<extra></extra>",
         ))  # fmt: skip
     style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=height,

@@ -36,3 +36,14 @@ def test_an_empty_figure_says_its_message_and_long_charts_are_cut_short():
 def test_flows_are_described_from_and_to():
     fig = go.Figure(go.Sankey(node={"label": ["A (3)", "→ B (3)"]}, link={"source": [0], "target": [1], "value": [3]}))
     assert "最大 3（A (3) → B (3)）" in common.text_summary(fig, "ja")
+
+
+def test_text_on_charts_and_status_words_meet_aa_contrast():
+    """Value labels take a darker shade of their series colour; status words one of their status colour."""
+    for colour in (*common.OKABE_ITO, common.GREY):
+        assert common.contrast_ratio(common.text_colour(colour), "#FFFFFF") >= 4.5, colour
+    assert common.text_colour("#0072B2") == "#0072B2"  # already dark enough: unchanged
+    assert common.contrast_ratio(common.GREY, "#FFFFFF") >= 4.5  # source notes and empty-chart messages
+    for code in common.STATUS_COLOURS:
+        css = dict(part.split(": ") for part in common.status_cell_css(code).split("; "))
+        assert common.contrast_ratio(css["color"], css["background-color"]) >= 4.5, code
