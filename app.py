@@ -13,7 +13,7 @@ from analytics.text import ui_text
 from analytics.text.ui_text import t
 from analytics.views import status
 from analytics.views.filters import Filters, clamp_filters
-from ui import FILTERS_KEY, auth as ui_auth, signin
+from ui import FILTERS_KEY, a11y, auth as ui_auth, signin
 from ui.sidebar import sidebar_filters
 
 # One line per page: (file, URL path, 日本語の題, English title, icon). The first one is the home page.
@@ -84,6 +84,8 @@ if lang == ui_text.DEFAULT_LANG:
     st.query_params.pop("lang", None)
 else:
     st.query_params["lang"] = lang
+# <html lang> for the language shown, sparklines hidden from screen readers, focus rings (ui/a11y.py).
+a11y.apply(lang)
 
 # Sign-in (ui/auth.py): with accounts configured in the secrets, nobody sees anything but the sign-in page
 # until signed in — any URL lands on it, and no data is read. Without accounts: local single-user mode.

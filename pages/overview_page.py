@@ -55,7 +55,7 @@ else:
             else f"{label} ({overview.unit_label(trend_id, lang)})",
             x_title=t("overview.axis_month", lang), note=note,
         )  # fmt: skip
-        show_chart(fig, table, f"{label}_{period}", lang, indicators=[trend_id], alt=sentence, key="trend")
+        show_chart(fig, table, f"{label}_{period}", lang, indicators=[trend_id], key="trend")
     with right:
         st.subheader(t("overview.by_group", lang))
         groups = overview.group_table(ov, lang)
@@ -65,7 +65,7 @@ else:
             y_title=t("overview.axis_persons", lang), note=note,
         )  # fmt: skip
         show_chart(fig, groups, f"{t('overview.by_group', lang)}_{period}", lang,
-                   indicators=list(overview.GROUP_COUNT_IDS), alt=sentence, key="groups")  # fmt: skip
+                   indicators=list(overview.GROUP_COUNT_IDS), key="groups")  # fmt: skip
 
 # What the numbers rest on: the data's as-of date, the loaded batches, and the row counts.
 st.subheader(t("overview.data_behind", lang))

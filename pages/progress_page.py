@@ -115,8 +115,7 @@ with left:
         codes = table.attrs.get("status", [])
 
         def badge(column: pd.Series) -> list[str]:
-            return [f"background-color: {common.STATUS_COLOURS[c]}22; color: {common.STATUS_COLOURS[c]}; "
-                    "font-weight: 600" if c in common.STATUS_COLOURS else "" for c in codes]  # fmt: skip
+            return [common.status_cell_css(c) for c in codes]  # the words in a shade of the colour, 4.5:1
 
         whole = [t("prog.col_target", lang), t("prog.col_actual", lang), t("prog.col_projected", lang)]
         styled = (

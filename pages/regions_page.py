@@ -52,7 +52,7 @@ def _remember_indicator() -> None:
 
 def chart_with_table(fig, table, name: str, key: str, *, config: dict, **select) -> None:
     """show_chart with our own plotly config (the map's offline base map) and optional click selection."""
-    st.plotly_chart(fig, config=config, width="stretch", key=key, **select)
+    st.plotly_chart(fig, config=config, width="stretch", key=key, alt=common.text_summary(fig, lang), **select)
     left, middle = st.columns([2, 3], vertical_alignment="center")
     as_table = left.toggle(t("chart.table_view", lang), key=f"table|{key}")
     download_button(

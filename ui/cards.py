@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.metrics import indicators
-from analytics.text.ui_text import format_count, t
+from analytics.text.ui_text import fiscal_year_label, format_count, t
 from analytics.views.overview import (
     Kpi,
     comparison_label,
@@ -15,6 +15,7 @@ from analytics.views.overview import (
     indicator_label,
     no_previous_label,
 )
+from ui.a11y import visually_hidden
 from ui.charts import definitions_link
 
 
@@ -44,6 +45,13 @@ def kpi_card(kpi: Kpi, lang: str, *, stage_total: bool = False) -> None:
             help=ind.definition if lang == "en" else ind.definition_ja, chart_data=spark, chart_type="line",
             delta_color="normal" if ind.higher_is_better is not False else "inverse",
         )  # fmt: skip
+        if spark:
+            # The sparkline is hidden from screen readers (ui/a11y.py: Vega reads it as "x: 0; y: 3928"); its
+            # values, as text, for them instead.
+            values = ("; " if lang == "en" else "、").join(
+                f"{fiscal_year_label(fy, lang)} {format_value(kpi.kind, v, lang)}" for fy, v in kpi.series
+            )
+            st.markdown(visually_hidden(t("overview.yearly_series", lang, values=values)), unsafe_allow_html=True)
         definitions_link([kpi.id], lang)
 
 

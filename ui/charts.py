@@ -57,9 +57,12 @@ def show_chart(
     """Render ``fig`` with a table view toggle and a CSV download of ``table`` (exactly what the chart shows).
 
     ``name`` names the download file and the widgets' keys; ``indicators`` adds a link to their definitions;
-    ``alt`` is the chart's text alternative (a sentence such as the overview's summary).
+    ``alt`` replaces the chart's text alternative, which is otherwise generated from the figure (its title, and per
+    series the highest, lowest and last values: :func:`analytics.charts.common.text_summary`); the screen reader
+    reads it as the chart's name, and the 「表で見る」 table is the full alternative.
     """
     key = key or name
+    alt = alt or common.text_summary(fig, lang)
     st.plotly_chart(fig, config=common.PLOTLY_CONFIG, width="stretch", key=f"chart|{key}", alt=alt)
     left, middle, right = st.columns([2, 2, 3], vertical_alignment="center")
     with left:

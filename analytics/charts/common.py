@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -60,6 +62,48 @@ PLOTLY_CONFIG: dict = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "responsive": True,
 }
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.x contrast ratio of two '#rrggbb' colours (1 to 21)."""
+
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_colour(colour: str, background: str = "#FFFFFF", minimum: float = 4.5) -> str:
+    """``colour`` darkened just enough to be read as text on ``background`` (WCAG AA 4.5:1).
+
+    Value labels are written in their series' colour so they read as belonging to it; the lighter Okabe–Ito
+    colours (orange 2.2:1, sky blue 2.3:1, bluish green 3.4:1 on white) are too light for text as they are.
+    """
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(101):
+        k = 1 - step / 100
+        darker = f"#{round(r * k):02X}{round(g * k):02X}{round(b * k):02X}"
+        if contrast_ratio(darker, background) >= minimum:
+            return darker
+    return "#000000"
+
+
+def tint(colour: str, alpha: float, background: str = "#FFFFFF") -> str:
+    """``colour`` at ``alpha`` over ``background``, as an opaque '#RRGGBB' (so its contrast can be computed)."""
+    fg = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    bg = [int(background[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(alpha * f + (1 - alpha) * b):02X}" for f, b in zip(fg, bg, strict=True))
+
+
+def status_cell_css(code: str) -> str:
+    """CSS for a status cell: a light tint of the status colour and the words in a darker shade of it (≥ 4.5:1)."""
+    if code not in STATUS_COLOURS:
+        return ""
+    fill = tint(STATUS_COLOURS[code], 0.13)
+    return f"background-color: {fill}; color: {text_colour(STATUS_COLOURS[code], fill)}; font-weight: 600"
 
 
 def colour(i: int) -> str:
@@ -201,7 +245,7 @@ def line_chart(
             x=part[x], y=values, name=name, mode="lines+markers+text", text=text, textposition="top center",
             line={"color": s["colour"], "dash": s["dash"], "width": 2.5},
             marker={"symbol": s["marker"], "size": 7, "color": s["colour"]},
-            textfont={"color": s["colour"]},
+            textfont={"color": text_colour(s["colour"])},
             hovertemplate=f"%{{x}}<br>{name}: %{{y:{fmt}}}<extra></extra>",
         ))  # fmt: skip
     style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=height,
@@ -244,6 +288,108 @@ def bar_chart(
         fig.update_yaxes(autorange="reversed", rangemode=None)
         fig.update_xaxes(tickformat=".0%" if percent else ",", rangemode="tozero")
     return fig
+
+
+# -------------------------------------------------------------------------------------------------
+# Text alternative: what a chart shows and its key numbers, in words (the figure's accessible name)
+# -------------------------------------------------------------------------------------------------
+
+
+def _plain(text: object) -> str:
+    """Plotly text without its HTML (<br>, <b>) and with runs of spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<br\s*/?>", " ", re.sub(r"<(?!br)[^>]*>", "", str(text or "")))).strip()
+
+
+def _category(value: object) -> str:
+    if isinstance(value, (dt.date, pd.Timestamp)) or type(value).__name__ == "datetime64":
+        return pd.Timestamp(value).strftime("%Y-%m")
+    return _plain(value)
+
+
+def _number(value: float, percent: bool, lang: str) -> str:
+    if percent:
+        return f"{value * 100:.1f}%"
+    return ui_text.format_count(value, lang) if float(value).is_integer() or abs(value) >= 100 else f"{value:,.3g}"
+
+
+def _series(fig: go.Figure, trace) -> tuple[list[tuple[object, float]], bool] | None:
+    """(category, value) pairs of a trace and whether its values are fractions shown as percent."""
+    kind = trace.type
+    if kind in ("scatter", "bar", "funnel"):
+        horizontal = trace.orientation == "h" or (kind == "funnel" and trace.orientation != "v")
+        values, cats = (trace.x, trace.y) if horizontal else (trace.y, trace.x)
+        axis_name = (trace.xaxis if horizontal else trace.yaxis) or ("x" if horizontal else "y")
+        axis = fig.layout[axis_name.replace("x", "xaxis").replace("y", "yaxis")]
+        percent = "%" in str(axis.tickformat or "")
+    elif kind == "choropleth":
+        if trace.showscale is False:  # an overlay (areas with no data drawn grey), not values
+            return None
+        values, percent = trace.z, False
+        names = trace.customdata  # the house maps carry (code, name, ...) per area
+        cats = [row[1] for row in names] if names is not None and len(names) and len(names[0]) > 1 else trace.locations
+    elif kind == "heatmap":
+        z = trace.z if trace.z is not None else ()
+        values = [v for row in z for v in (row if isinstance(row, (list, tuple)) or hasattr(row, "__len__") else [row])]
+        cats, percent = None, False
+    elif kind == "sankey":  # the flows, "from → to"
+        labels = list(trace.node.label or ())
+        values, percent = trace.link.value, False
+        cats = [
+            f"{_plain(labels[a] if a < len(labels) else a).strip('→ ')} → "
+            f"{_plain(labels[b] if b < len(labels) else b).strip('→ ')}"
+            for a, b in zip(trace.link.source or (), trace.link.target or (), strict=False)
+        ]
+    else:
+        return None
+    if values is None:
+        return None
+    values = list(values)
+    cats = list(cats) if cats is not None and len(cats) == len(values) else [None] * len(values)
+    pairs = []
+    for c, v in zip(cats, values, strict=True):
+        try:
+            number = float(v)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(number):
+            pairs.append((c, number))
+    return (pairs, percent) if pairs else None
+
+
+def text_summary(fig: go.Figure, lang: str = ui_text.DEFAULT_LANG, *, max_series: int = 4) -> str:
+    """A short text alternative for a chart: its title, then per series its highest, lowest and last values.
+
+    Shown as the chart's accessible name (ui/charts.py); the 「表で見る」 table beside it is the full alternative.
+    """
+    sentences = [_plain(fig.layout.title.text)] if fig.layout.title.text else []
+    described, seen = [], set()
+    for trace in fig.data:
+        found = _series(fig, trace)
+        if found is None or (trace.name and trace.name in seen):  # e.g. a limit's upper and lower line
+            continue
+        seen.add(trace.name)
+        pairs, percent = found
+        hi = max(pairs, key=lambda p: p[1])
+        lo = min(pairs, key=lambda p: p[1])
+        last = pairs[-1]
+
+        def at(p: tuple[object, float]) -> str:
+            return (_category(p[0]) if p[0] is not None else "") or "—"
+
+        described.append(ui_text.t(
+            "chart.summary_series", lang, name=_plain(trace.name) or _plain(fig.layout.title.text) or "—",
+            n=len(pairs), max=_number(hi[1], percent, lang), max_at=at(hi), min=_number(lo[1], percent, lang),
+            min_at=at(lo), last=_number(last[1], percent, lang), last_at=at(last),
+        ))  # fmt: skip
+    if not described:  # an empty figure: its message ("no data for this selection")
+        sentences += [_plain(a.text) for a in fig.layout.annotations if a.text and a.xref == "paper"][-1:]
+    sentences += described[:max_series]
+    if len(described) > max_series:
+        sentences.append(ui_text.t("chart.summary_more", lang, n=len(described) - max_series))
+    else:
+        sentences.append(ui_text.t("chart.summary_table", lang))
+    stop = ". " if lang == "en" else "。"
+    return stop.join(s.rstrip("。. ") for s in sentences if s) + stop.strip()
 
 
 def sparkline_values(frame: pd.DataFrame, column: str) -> list[float]:

@@ -165,7 +165,7 @@ def cohort_curves(
             text[-1] = label
             fig.add_trace(go.Scatter(
                 x=part["months_since_first_consultation"], y=part["rate"] * 100, mode="lines+markers+text",
-                text=text, textposition="middle right", textfont={"size": 10, "color": s["colour"]},
+                text=text, textposition="middle right", textfont={"size": 10, "color": common.text_colour(s["colour"])},
                 line={"color": s["colour"], "dash": s["dash"], "width": 2.6 if thick else 1.2},
                 marker={"symbol": s["marker"], "size": 5, "color": s["colour"]}, opacity=1.0 if thick else 0.45,
                 name=label, legendgroup=str(y), showlegend=gi == 0, cliponaxis=False,

@@ -58,7 +58,7 @@ def burnup(
         text[-1] = f"{actual.iloc[-1]:,.0f}"
     fig.add_trace(go.Scatter(
         x=x[known], y=actual, mode="lines+markers+text", name=labels["actual"], text=text,
-        textposition="top left", textfont={"color": ACTUAL, "size": 13},
+        textposition="top left", textfont={"color": common.text_colour(ACTUAL), "size": 13},
         line={"color": ACTUAL, "width": 3}, marker={"symbol": "circle", "size": 6},
         hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
     ))  # fmt: skip

@@ -430,6 +430,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.not_final": ("未確定", "Not final"),
     "overview.so_far": ("観察期間中・これまで {num}／{den}人", "window still open: {num} of {den} so far"),
     "overview.small": ("分母10未満（参考値）", "denominator under 10 (indicative)"),
+    "overview.yearly_series": ("年度ごとの推移（線グラフ）: {values}", "By fiscal year (line): {values}"),
     "overview.trend": ("月別の推移", "Monthly trend"),
     "overview.trend_indicator": ("指標", "Indicator"),
     "overview.trend_title": ("{indicator}の月別推移", "{indicator} by month"),
@@ -468,6 +469,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter.clear": ("条件をクリア", "Clear filters"),
     # shared chart conventions (ui/charts.py, analytics/charts)
     "chart.table_view": ("表で見る", "Table view"),
+    "chart.summary_series": (
+        "{name}: {n}点、最大 {max}（{max_at}）、最小 {min}（{min_at}）、最後 {last}（{last_at}）",
+        "{name}: {n} points, highest {max} ({max_at}), lowest {min} ({min_at}), last {last} ({last_at})",
+    ),
+    "chart.summary_more": ("ほか{n}系列。数値は「表で見る」", "And {n} more series; every value is under Table view"),
+    "chart.summary_table": ("すべての数値は「表で見る」", "Every value is under Table view"),
     "chart.download": ("CSVダウンロード", "Download CSV"),
     "chart.definitions": ("指標の定義", "Definitions"),
     "chart.source": (
