@@ -91,7 +91,7 @@ def survey_rows(prefecture_code: str, vintage: dt.date, seed: int = generator.DE
             status = "considering"
         else:
             status = "undecided"
-        if skip and vintage.year == 2023:
+        if skip and (vintage.year == 2023 or prefecture_code == "05"):
             continue
         established = status == "established"
         if established and vintage.year >= 2024:
