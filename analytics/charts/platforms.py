@@ -143,7 +143,7 @@ def partner_grid(grid: pd.DataFrame, *, title: str, lang: str, source: str = "")
     ))  # fmt: skip
     common.style(fig, title=title, note=source or None, height=max(300, 24 * len(y) + 220), legend=False, y_format=None)
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 11})
-    fig.update_xaxes(side="top", tickangle=-35, automargin=True, tickfont={"size": 11})
+    fig.update_xaxes(side="bottom", tickangle=-35, automargin=True, tickfont={"size": 11})
     return fig
 
 
