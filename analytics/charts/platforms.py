@@ -173,6 +173,8 @@ def comparison_bars(comp: pd.DataFrame, *, title: str, lang: str, source: str = 
             name=f"{ui_text.t(f'platforms.group.{row.group}', lang)} (n={row.municipalities})",
             marker_color=common.colour(i),
         ))  # fmt: skip
-    common.style(fig, title=title, note=source or None, height=360, legend=True, legend_below=True)
-    fig.update_layout(barmode="group")
+    common.style(fig, title=title, note=source or None, height=400, legend=True)
+    # the legend above the plot: below it, it would cover the outcome names
+    fig.update_layout(barmode="group", legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+                      margin={"t": 96})  # fmt: skip
     return fig
