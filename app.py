@@ -27,6 +27,7 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/progress_page.py", "progress", "進捗", "Progress", ":material/trending_up:"),
     ("pages/regions_page.py", "regions", "地域", "Regions", ":material/map:"),
     ("pages/target_groups_page.py", "groups", "対象者", "Target groups", ":material/groups:"),
+    ("pages/platforms_page.py", "municipal-platforms", "市町村プラットフォーム", "Municipal platforms", ":material/hub:"),
     ("pages/data_quality_page.py", "quality", "データ品質", "Data quality", ":material/fact_check:"),
     ("pages/reports_page.py", "reports", "レポート", "Reports", ":material/summarize:"),
     ("pages/upload_page.py", "upload", "データ取込", "Upload data", ":material/upload_file:"),

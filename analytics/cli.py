@@ -19,7 +19,7 @@ from pathlib import Path
 from analytics import config, db, reports
 from analytics.access import audit, auth, scope
 from analytics.metrics import disclosure, facts, indicators, progress
-from analytics.sample import generator
+from analytics.sample import generator, platforms as sample_platforms
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
@@ -296,6 +296,7 @@ def _run_sample(args: argparse.Namespace) -> int:
     paths = generator.write_sample_files(out / "clean", scale=args.scale, seed=args.seed)
     if args.messy:
         paths += generator.write_messy_files(out / "messy", scale=args.scale, seed=args.seed)
+    paths += sample_platforms.write_survey_files(out / "clean", seed=args.seed)
     for path in paths:
         print(f"{path}\t{path.stat().st_size:,} bytes")
     return 0
@@ -393,6 +394,50 @@ def _add_progress_command(sub: argparse._SubParsersAction) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# platforms (analytics.views.platforms, issue 18)
+# --------------------------------------------------------------------------------------------
+
+
+def _run_platforms(args: argparse.Namespace) -> int:
+    from analytics.views import platforms
+
+    by = args.by or ("municipality" if args.prefecture else "prefecture")
+    prefecture = args.prefecture.zfill(2) if args.prefecture else None
+    con = db.connect(args.db, read_only=True)
+    try:
+        if by == "municipality":
+            df = platforms.cli_table(platforms.latest(con, prefecture, args.as_of, viewer=cli_viewer(args)))
+            not_reported = None
+        else:
+            full = platforms.by_prefecture(con, args.as_of, prefecture)
+            df = full[["prefecture_code", "municipalities", "with_platform", "share_with_platform",
+                       "mean_partner_coverage"]]  # fmt: skip
+            not_reported = int(full["not_reported"].sum())
+    except (ValueError, scope.ScopeError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print_table(df, args.format)
+    if not_reported is not None:
+        print(f"注: 調査票にない市町村 {not_reported:,} は設置なしとして数えています "
+              f"({not_reported:,} municipalities not reported in any survey count as without a platform).",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _add_platforms_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``python -m analytics platforms``."""
+    p = add_command(sub, "platforms", "市町村プラットフォームの設置状況 (municipal platform coverage)", _run_platforms)
+    p.add_argument("--prefecture", default=None, help="都道府県コード（例: 02）")
+    p.add_argument("--by", choices=["municipality", "prefecture"], default=None,
+                   help="市町村ごと（--prefecture 指定時の既定）か都道府県ごと")  # fmt: skip
+    p.add_argument("--as-of", type=_iso_date, default=None, help="この日以前の最新の調査票（省略時は最新）")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    add_viewer_arguments(p)
+
+
+# --------------------------------------------------------------------------------------------
 # report (analytics.reports)
 # --------------------------------------------------------------------------------------------
 
@@ -477,6 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sample_command(sub)
     _add_indicators_command(sub)
     _add_progress_command(sub)
+    _add_platforms_command(sub)
     _add_report_command(sub)
     _add_hash_password_command(sub)
     _add_audit_command(sub)

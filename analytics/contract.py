@@ -252,6 +252,116 @@ RETENTION: tuple[Code, ...] = (
     Code("unknown", "不明", "Unknown", ("不明", "未確認", "確認中", "unknown", "-", "―", "ー")),
 )
 
+# Municipal platforms (市町村プラットフォーム, issue 18): the survey sheet prefectures keep, one row per municipality.
+PLATFORM_STATUSES: tuple[Code, ...] = (
+    Code(
+        "established",
+        "設置済",
+        "Set up",
+        ("設置済", "設置済み", "設置ずみ", "済", "設置", "設置した", "設置有", "設置あり", "あり", "有", "established", "set up"),
+    ),
+    Code(
+        "planned",
+        "設置予定",
+        "Planned",
+        ("設置予定", "予定", "設置予定あり", "今年度設置予定", "次年度設置予定", "準備中", "設置準備中", "planned"),
+    ),
+    Code(
+        "considering",
+        "検討中",
+        "Under consideration",
+        ("検討中", "検討", "設置検討中", "設置を検討中", "検討している", "considering", "under consideration"),
+    ),
+    Code(
+        "undecided",
+        "未定",
+        "Undecided",
+        ("未定", "未設置", "予定なし", "設置予定なし", "なし", "無", "未", "undecided", "none", "not planned"),
+    ),
+)
+
+# The meeting body a platform is built on (plan: 支援会議・支援調整会議・地域ケア会議, or a new one).
+BASE_BODIES: tuple[Code, ...] = (
+    Code(
+        "support_meeting",
+        "支援会議",
+        "Support meeting (生活困窮者自立支援法)",
+        ("支援会議", "生活困窮者支援会議", "生活困窮者自立支援法の支援会議", "support meeting"),
+    ),
+    Code(
+        "support_coordination_meeting",
+        "支援調整会議",
+        "Support coordination meeting",
+        ("支援調整会議", "調整会議", "support coordination meeting"),
+    ),
+    Code("community_care_meeting", "地域ケア会議", "Community care meeting", ("地域ケア会議", "ケア会議", "community care")),
+    Code("new_body", "新設", "Newly created body", ("新設", "新規", "新規設置", "新たに設置", "新設会議", "new")),
+    Code("other", "その他", "Other", ("その他", "other")),
+)
+
+# Whether a platform covers one municipality or several together (広域: towns and villages joining up).
+PLATFORM_AREAS: tuple[Code, ...] = (
+    Code("single", "単独", "Single municipality", ("単独", "単独設置", "市単独", "町単独", "村単独", "single")),
+    Code("joint", "広域", "Joint (several municipalities)", ("広域", "広域設置", "共同", "共同設置", "合同", "joint", "wide area")),
+)
+
+# A partner cell of the survey: connected (○) or not (× or blank).
+CONNECTED_MARKS: tuple[Code, ...] = (
+    Code("true", "連携あり", "Connected", ("○", "◯", "〇", "●", "✓", "✔", "レ", "1", "あり", "有", "済", "連携", "連携あり", "yes", "y", "true")),
+    Code("false", "連携なし", "Not connected", ("×", "✕", "x", "なし", "無", "0", "-", "―", "ー", "未", "連携なし", "no", "n", "false")),
+)
+
+# The partners the plan names for every municipal platform. The code is the column ``partner_<code>``
+# (CLI ``platforms --by municipality`` prints one 0/1 column per code); the aliases are the sheet's headers.
+PARTNER_TYPES: tuple[Code, ...] = (
+    Code(
+        "self_reliance",
+        "自立相談支援機関・就労準備支援機関",
+        "Self-reliance consultation / work-readiness support",
+        ("自立相談支援機関・就労準備支援機関", "自立相談支援機関", "就労準備支援機関", "自立相談・就労準備", "自立相談支援"),
+    ),
+    Code(
+        "support_station",
+        "地域若者サポートステーション",
+        "Regional Youth Support Station",
+        ("地域若者サポートステーション", "サポートステーション", "サポステ", "若者サポートステーション"),
+    ),
+    Code("hello_work", "ハローワーク", "Hello Work", ("ハローワーク", "公共職業安定所", "hello work")),
+    Code(
+        "disability_employment_center",
+        "障害者就業・生活支援センター",
+        "Employment and life support centre for persons with disabilities",
+        ("障害者就業・生活支援センター", "障害者就業生活支援センター", "就業・生活支援センター", "なかぽつ"),
+    ),
+    Code(
+        "business",
+        "経済団体・地元の中小企業",
+        "Business organisations and local SMEs",
+        ("経済団体・地元の中小企業", "経済団体", "地元の中小企業", "経済団体・中小企業", "商工会議所・商工会", "商工団体"),
+    ),
+    Code(
+        "hikikomori_center",
+        "ひきこもり地域支援センター",
+        "Hikikomori support centre",
+        ("ひきこもり地域支援センター", "ひきこもり支援センター", "引きこもり地域支援センター"),
+    ),
+    Code(
+        "family_peer_groups",
+        "ひきこもり家族会・当事者会",
+        "Hikikomori family and peer groups",
+        ("ひきこもり家族会・当事者会", "家族会・当事者会", "家族会", "当事者会", "ひきこもり家族会"),
+    ),
+    Code("social_welfare_council", "社会福祉協議会", "Social welfare council", ("社会福祉協議会", "社協", "市町村社会福祉協議会")),
+    Code("welfare_commissioners", "民生委員", "Welfare commissioners", ("民生委員", "民生委員・児童委員", "民生・児童委員")),
+    Code(
+        "public_health",
+        "保健所・保健センター",
+        "Public health centre",
+        ("保健所・保健センター", "保健所", "保健センター", "保健所等"),
+    ),
+    Code("local_media", "地域の広報媒体", "Local media", ("地域の広報媒体", "広報媒体", "地域広報媒体", "広報誌・地域メディア")),
+)
+
 CODE_LISTS: dict[str, tuple[Code, ...]] = {
     "target_group": TARGET_GROUPS,
     "agency_type": AGENCY_TYPES,
@@ -259,12 +369,16 @@ CODE_LISTS: dict[str, tuple[Code, ...]] = {
     "gender": GENDERS,
     "outcome_type": OUTCOME_TYPES,
     "retention": RETENTION,
+    "platform_status": PLATFORM_STATUSES,
+    "base_body": BASE_BODIES,
+    "platform_area": PLATFORM_AREAS,
+    "connected": CONNECTED_MARKS,
 }
 
 # Code lists whose unrecognised labels become "other"/"unknown" instead of quarantining the row:
 # agency and channel names are free text in many systems (「〇〇市役所」), and losing the row would
 # lose a consultation; the original text stays in agency_name.
-LENIENT_CODE_LISTS: dict[str, str] = {"agency_type": "other", "channel": "other"}
+LENIENT_CODE_LISTS: dict[str, str] = {"agency_type": "other", "channel": "other", "base_body": "other"}
 
 AGE_BANDS: tuple[Code, ...] = (
     Code("35-39", "35～39歳", "35–39"),
@@ -320,9 +434,18 @@ PERSONAL_DATA_HEADERS: tuple[str, ...] = (
     "telephone",
     "zip",
     "postalcode",
+    "担当者",
+    "担当者名",
+    "連絡担当者",
+    "記入者",
+    "回答者",
+    "内線",
+    "contact person",
 )
 # Substrings that mark a header as personal data even with decorations (「相談者氏名」「自宅電話番号」).
-PERSONAL_DATA_HEADER_PARTS: tuple[str, ...] = ("氏名", "フリガナ", "ふりがな", "住所", "電話", "メール", "mail", "郵便")
+PERSONAL_DATA_HEADER_PARTS: tuple[str, ...] = (
+    "氏名", "フリガナ", "ふりがな", "住所", "電話", "メール", "mail", "郵便", "担当者", "記入者", "回答者"
+)
 
 # ---------------------------------------------------------------------------------------------
 # Tables
@@ -718,7 +841,161 @@ TARGETS = Table(
     aliases=("目標", "目標値", "targets"),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (CONSULTATIONS, PLACEMENTS, TARGETS)}
+PLATFORMS = Table(
+    "platforms",
+    "市町村プラットフォーム調査",
+    "Municipal platform survey",
+    columns=(
+        Column(
+            "as_of",
+            "調査時点",
+            "As of",
+            "date",
+            aliases=("調査時点", "基準日", "調査基準日", "時点", "現在", "調査日", "as of", "as_of", "survey date"),
+            description_ja=(
+                "調査の時点（版）。列がなければ表題の「令和5年4月1日現在」、シート名、ファイル名の順に読み、"
+                "どれにもなければ取込日とします。新しい版が市町村ごとに古い版に代わり、古い版も残ります。"
+            ),
+            example="令和5年4月1日",
+        ),
+        replace(_MUNICIPALITY, required=True),
+        _PREFECTURE,
+        Column(
+            "status",
+            "設置状況",
+            "Status",
+            "code",
+            required=True,
+            codes="platform_status",
+            aliases=(
+                "設置状況",
+                "設置の状況",
+                "プラットフォーム設置状況",
+                "プラットフォームの設置状況",
+                "設置有無",
+                "設置の有無",
+                "platform status",
+                "status",
+            ),
+            description_ja="設置済・設置予定・検討中・未定（表記ゆれ可）。",
+            example="設置済",
+        ),
+        Column(
+            "set_up_on",
+            "設置年月日",
+            "Set up on",
+            "date",
+            aliases=("設置年月日", "設置日", "設置時期", "設置年月", "設置年度", "設置年", "set up on", "set_up_on"),
+            description_ja="設置した（する予定の）日。西暦・和暦のほか、年月だけなら1日、年度だけならその年度の4月1日とします。",
+            example="令和4年10月1日",
+        ),
+        Column(
+            "secretariat",
+            "事務局（担当課）",
+            "Secretariat",
+            "text",
+            aliases=("事務局", "事務局担当課", "事務局の担当課", "担当課", "担当部署", "所管課", "事務局部署", "secretariat"),
+            description_ja="事務局を担う部署の名称（自由記述）。個人の氏名・電話番号の列は保存前に削除します。",
+            example="福祉部生活福祉課",
+        ),
+        Column(
+            "base_body",
+            "母体となる会議体",
+            "Base meeting body",
+            "code",
+            codes="base_body",
+            aliases=("母体となる会議体", "母体会議体", "母体", "基盤となる会議体", "既存の会議体", "活用する会議体", "会議体", "base body"),
+            description_ja="支援会議・支援調整会議・地域ケア会議・新設・その他。分からない名称は「その他」になります。",
+            example="支援会議",
+        ),
+        Column(
+            "base_body_note",
+            "会議体の名称",
+            "Base body (text)",
+            "text",
+            aliases=("会議体の名称", "会議体名称", "会議体名", "母体の名称", "その他の内容", "その他の会議体", "base body note"),
+            description_ja="会議体の名称や「その他」の内容（自由記述）。",
+            example="要保護児童対策地域協議会",
+        ),
+        Column(
+            "area",
+            "単独・広域",
+            "Area",
+            "code",
+            codes="platform_area",
+            aliases=("単独・広域", "単独広域", "単独／広域", "設置単位", "設置区域", "設置形態", "区域", "area"),
+            description_ja="単独（1市町村）か広域（複数の市町村で共同）か。",
+            example="広域",
+        ),
+        Column(
+            "area_members",
+            "広域の構成市町村",
+            "Joint with",
+            "text",
+            aliases=("広域の構成市町村", "構成市町村", "広域構成市町村", "共同設置市町村", "共同設置の市町村", "連携市町村", "area members"),
+            description_ja="広域の場合、一緒に設置したほかの市町村の名称（自由記述）。",
+            example="平内町、今別町",
+        ),
+        *(
+            Column(
+                f"partner_{p.code}",
+                p.ja,
+                p.en,
+                "bool",
+                codes="connected",
+                aliases=p.aliases,
+                description_ja=(
+                    f"連携している機関のうち「{p.ja}」：○・◯・✓・1・あり＝連携あり、×・なし・空欄＝連携なし。"
+                    "「連携している機関」の下に2段の見出しで並ぶ形で構いません。"
+                ),
+                example="○",
+            )
+            for p in PARTNER_TYPES
+        ),
+        Column(
+            "partner_other",
+            "その他の連携機関",
+            "Other partners",
+            "text",
+            aliases=("その他の連携機関", "その他の機関", "その他連携機関", "独自に加えた機関", "その他（機関名）", "other partners"),
+            description_ja="市町村が独自に加えた連携先（自由記述）。",
+            example="地元の農業法人",
+        ),
+        Column(
+            "meetings",
+            "会議開催回数",
+            "Meetings in the year",
+            "int",
+            aliases=(
+                "会議開催回数",
+                "開催回数",
+                "年間開催回数",
+                "会議回数",
+                "ケース会議開催回数",
+                "会議・ケース検討会の回数",
+                "会議ケース検討回数",
+                "meetings",
+            ),
+            description_ja="その年度の会議・ケース検討会の開催回数。",
+            example="4",
+        ),
+        Column(
+            "notes",
+            "備考",
+            "Notes",
+            "text",
+            aliases=("備考", "特記事項", "備考欄", "notes", "remarks"),
+            description_ja="備考（自由記述）。",
+            example="令和6年度から広域化を検討",
+        ),
+    ),
+    duplicate_key=("municipality_code", "as_of"),
+    aliases=("プラットフォーム", "市町村プラットフォーム", "プラットフォーム設置状況", "platforms"),
+)
+
+PARTNER_COLUMNS: tuple[str, ...] = tuple(f"partner_{p.code}" for p in PARTNER_TYPES)
+
+TABLES: dict[str, Table] = {t.name: t for t in (CONSULTATIONS, PLACEMENTS, TARGETS, PLATFORMS)}
 KINDS: tuple[str, ...] = tuple(TABLES)
 
 # Where a placement gives no target group, a consultations-only target group column is required.
@@ -726,6 +1003,7 @@ REQUIRED_CODED: dict[str, tuple[str, ...]] = {
     "consultations": ("target_group",),
     "placements": ("outcome_type",),
     "targets": (),
+    "platforms": ("status",),
 }
 
 # Indicators that targets may refer to, with the Japanese names planners write in their sheets.

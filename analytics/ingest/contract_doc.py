@@ -33,6 +33,26 @@ def _example_csv(table: contract.Table) -> str:
     return f"```csv\n{header}\n{row}\n```"
 
 
+def _platform_notes() -> list[str]:
+    """What the survey sheet needs besides its columns: vintages, the 2-row partner header, partner codes."""
+    return [
+        "調査票は1行1市町村です。表題行（「令和5年4月1日現在」）、「連携している機関」を結合した2段の見出し、"
+        "○を数えた合計行、※の注記はそのままで構いません。担当者名・電話番号の列は保存前に削除します。",
+        "調査時点（版）は「調査時点」の列、なければ表題行の「…現在／…時点」、シート名、ファイル名の順に読みます。"
+        "同じ市町村の新しい版が古い版に代わり（`python -m analytics platforms --as-of` はその日以前の最新版）、"
+        "古い版も残ります。",
+        "",
+        "The survey is one row per municipality; a later vintage (as-of date) supersedes an earlier one per "
+        "municipality and both are kept. Partner types (CLI `platforms --by municipality` prints one 0/1 column "
+        "`partner_<code>` per type; blank counts as not connected):",
+        "",
+        "| コード / code | 連携先 | Partner |",
+        "|---|---|---|",
+        *(f"| `{p.code}` | {p.ja} | {p.en} |" for p in contract.PARTNER_TYPES),
+        "",
+    ]
+
+
 def render() -> str:
     out: list[str] = [
         "# データ仕様（取込ファイルの書き方） / Data contract",
@@ -82,10 +102,13 @@ def render() -> str:
         for c in table.columns:
             aliases = "、".join(dict.fromkeys(a for a in c.aliases if a not in (c.name,)))
             out.append(
-                f"| `{c.name}` | {c.ja} | {_TYPE_JA[c.type]} | {'○' if c.required else ''} | "
+                f"| `{c.name}` | {c.ja} | {'○／×' if c.codes == 'connected' else _TYPE_JA[c.type]} | "
+                f"{'○' if c.required else ''} | "
                 f"{c.description_ja} | {aliases} |"
             )
         out += ["", "例 / Example:", "", _example_csv(table), ""]
+        if table.name == "platforms":
+            out += _platform_notes()
     out += [
         "## 区分の値 / Coded values",
         "",

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from analytics import contract
-from analytics.ingest import headers as hdr, normalise as nz, pseudonym
+from analytics.ingest import headers as hdr, normalise as nz, pseudonym, survey
 from analytics.ingest.errors import REASONS, IngestError
 from analytics.ingest.readers import RawSheet, read_file
 from analytics.ingest.report import EXCLUDED_TYPES, IngestReport, SheetResult
@@ -60,6 +60,12 @@ def _parser_for(column: contract.Column) -> tuple[Parser, str] | None:
         return (lambda v: nz.parse_int(v, 0, MAX_AGE)), "smallint"
     if column.name == "birth_year":
         return (lambda v: nz.parse_birth_year(v, 1900, _today().year)), "smallint"
+    if column.name == "set_up_on":
+        return survey.parse_set_up_date, "date"
+    if column.name == "meetings":
+        return survey.parse_meetings, "smallint"
+    if column.codes == "connected":
+        return survey.parse_connected, "boolean"
     return {
         "date": (_date_parser, "date"),
         "prefecture": (nz.parse_prefecture, "varchar"),
@@ -364,6 +370,8 @@ def _prepare_sheet(
     _stage_rows(
         stage, raw, result, table, data_start=last + 1, title_rows=last + 1 - n_rows, file_name=file_name, key=key
     )
+    if result.kind == "platforms":  # the survey's as-of date (版): column, title row, sheet or file name
+        survey.fill_vintage(result, raw.head[: last + 1 - n_rows], raw.name, file_name)
     result.status = "ready"
     return result
 

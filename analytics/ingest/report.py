@@ -44,6 +44,8 @@ class SheetResult:
     valid: Any = None  # pyarrow.Table of rows to write (pseudonymised), None when skipped
     issues: pd.DataFrame | None = None  # quarantine rows (one per problem)
     preview: pd.DataFrame | None = None  # first rows as they will be stored
+    as_of: str | None = None  # platform survey: the sheet's as-of date (ISO), where rows give none
+    as_of_source: str | None = None  # column | title | sheet | file | loaded
 
     @property
     def rows_excluded(self) -> int:
@@ -97,6 +99,7 @@ class SheetResult:
             "dropped_personal_columns": self.dropped_personal,
             "ignored_columns": self.ignored_columns,
             "mapping": [m.to_dict() for m in self.matches],
+            **({"as_of": self.as_of, "as_of_source": self.as_of_source} if self.as_of else {}),
         }
 
 

@@ -74,6 +74,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet.groups": ("対象者別", "By group"),
     "sheet.definitions": ("定義", "Definitions"),
     "sheet.notes": ("注記", "Notes"),
+    "sheet.platforms": ("プラットフォーム", "Platforms"),
+    "platforms.title": ("市町村プラットフォームの設置状況（調査時点 {as_of}）", "Municipal platforms (survey as of {as_of})"),
+    "platforms.title_none": ("市町村プラットフォームの設置状況", "Municipal platforms"),
+    "platforms.summary": (
+        "設置済 {with_platform} / {municipalities}市町村（{share}）、連携機関の平均充足率 {coverage}、未回答 {not_reported}市町村"
+        "（未回答は設置なしとして数えます）。",
+        "{with_platform} of {municipalities} municipalities have a platform ({share}); mean partner coverage "
+        "{coverage}; {not_reported} not reported (counted as without a platform).",
+    ),
+    "platforms.none": ("調査票が取り込まれていません。", "No platform survey has been loaded."),
+    "col.platform_status": ("設置状況", "Status"),
+    "col.secretariat": ("事務局（担当課）", "Secretariat"),
+    "col.base_body": ("母体となる会議体", "Base body"),
+    "col.partners": ("連携機関（/11）", "Partners (of 11)"),
+    "col.missing_partners": ("欠けている連携機関", "Missing partner types"),
+    "col.municipalities": ("市町村数", "Municipalities"),
+    "col.with_platform": ("設置済", "With a platform"),
+    "col.share_with_platform": ("設置率", "Share with a platform"),
+    "col.mean_partner_coverage": ("連携機関の平均充足率", "Mean partner coverage"),
+    "col.not_reported": ("未回答", "Not reported"),
     "key": ("主要指標", "Key indicators"),
     "trend": ("年度別の推移", "Trend by fiscal year"),
     "progress": ("目標に対する進捗", "Progress against targets"),
@@ -228,6 +248,7 @@ class Report:
     suppression: disclosure.SuppressionInfo
     indicator_ids: tuple[str, ...] = field(default=())
     comparison: indicators.Comparison | None = None  # what the key table's previous column covers
+    platforms: Table | None = None  # 市町村プラットフォーム (issue 18): coverage of the latest survey vintage
 
     def text(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
@@ -370,7 +391,62 @@ def build_report(
         comparison=comparison,
     )
     report.notes = _notes(report, now, regions, prog, pref, period, asof, threshold)
+    report.platforms = _platforms_table(con, pref, period, lang)
     return report
+
+
+def _platforms_table(con: duckdb.DuckDBPyConnection, pref: str | None, period: Period, lang: str) -> Table:
+    """Platform coverage at the end of the report period: a prefecture's municipalities, or the prefectures with a
+    survey (national report). The note gives the counts in words; an empty table says no survey is loaded."""
+    from analytics.views import platforms
+
+    as_of = dt.date(period.fiscal_years[-1] + 1, 3, 31)
+    cov = platforms.by_prefecture(con, as_of, pref)
+    reported = cov[cov["reported"] > 0]
+    pct = lambda v: "–" if v != v else f"{v * 100:.0f}%"  # noqa: E731
+    if reported.empty:
+        return Table("platforms", tr("platforms.title_none", lang), [Column("none", "", "text")],
+                     pd.DataFrame({"none": []}), note=tr("platforms.none", lang))  # fmt: skip
+    total = int(reported["municipalities"].sum())
+    with_platform = int(reported["with_platform"].sum())
+    frame = platforms.latest(con, pref, as_of, include_unreported=True) if pref else None
+    coverage = (float(frame[frame["has_platform"]]["partner_coverage"].mean()) if frame is not None
+                else float((reported["mean_partner_coverage"] * reported["with_platform"]).sum() / max(1, with_platform)))  # fmt: skip
+    note = tr("platforms.summary", lang, with_platform=with_platform, municipalities=total,
+              share=pct(with_platform / total if total else float("nan")), coverage=pct(coverage),
+              not_reported=int(reported["not_reported"].sum()))  # fmt: skip
+    title = tr("platforms.title", lang, as_of=ui_text.format_date(as_of, lang))
+    if frame is not None:
+        rows = pd.DataFrame({
+            "municipality": frame["municipality_name"],
+            "status": [platforms.status_label(v, lang) for v in frame["status"]],
+            "secretariat": frame["secretariat"].fillna(""),
+            "base_body": [platforms._code_label("base_body", v, lang) for v in frame["base_body"]],
+            "partners": frame["partners_connected"].where(frame["has_platform"]),
+            "missing": [", ".join(platforms.partner_label(c, lang) for c in platforms.PARTNER_CODES
+                                  if not r[f"partner_{c}"]) if r["has_platform"] else ""
+                        for _, r in frame.iterrows()],
+        })  # fmt: skip
+        columns = [Column("municipality", tr("col.municipality", lang), "label"),
+                   Column("status", tr("col.platform_status", lang), "text"),
+                   Column("secretariat", tr("col.secretariat", lang), "text"),
+                   Column("base_body", tr("col.base_body", lang), "text"),
+                   Column("partners", tr("col.partners", lang), "count"),
+                   Column("missing", tr("col.missing_partners", lang), "text")]  # fmt: skip
+        return Table("platforms", title, columns, rows, note=note)
+    rows = pd.DataFrame({
+        "prefecture": [ui_text.prefecture_label(c, lang) for c in reported["prefecture_code"]],
+        "municipalities": reported["municipalities"], "with_platform": reported["with_platform"],
+        "share": reported["share_with_platform"], "coverage": reported["mean_partner_coverage"],
+        "not_reported": reported["not_reported"],
+    }).reset_index(drop=True)  # fmt: skip
+    columns = [Column("prefecture", tr("col.prefecture", lang), "label"),
+               Column("municipalities", tr("col.municipalities", lang), "count"),
+               Column("with_platform", tr("col.with_platform", lang), "count"),
+               Column("share", tr("col.share_with_platform", lang), "rate"),
+               Column("coverage", tr("col.mean_partner_coverage", lang), "rate"),
+               Column("not_reported", tr("col.not_reported", lang), "count")]  # fmt: skip
+    return Table("platforms", title, columns, rows, note=note)
 
 
 def _label(ind: indicators.Indicator, lang: str) -> str:

@@ -65,6 +65,8 @@ def build_workbook(report: Report) -> Workbook:
     _table_sheet(wb.create_sheet(report.text("sheet.progress")), report, [report.progress], chart="progress")
     _table_sheet(wb.create_sheet(report.text("sheet.regions")), report, [report.regions])
     _table_sheet(wb.create_sheet(report.text("sheet.groups")), report, [report.groups, report.agencies])
+    if report.platforms is not None:
+        _platforms_sheet(wb.create_sheet(report.text("sheet.platforms")), report)
     _table_sheet(wb.create_sheet(report.text("sheet.definitions")), report, [report.definitions], wrap=True)
     _notes_sheet(wb.create_sheet(report.text("sheet.notes")), report)
     wb.properties.title = f"{report.title} {report.scope_label} {report.period_label}"
@@ -117,6 +119,18 @@ def _table_sheet(
     _widths(ws, {}, wrap=wrap)
     ws.freeze_panes = ws.cell(first_header + 1, 2 if not wrap else 1).coordinate
     _print_setup(ws, report, f"{first_header}:{first_header}")
+
+
+def _platforms_sheet(ws: Worksheet, report: Report) -> None:
+    """市町村プラットフォーム: the coverage table under its title, the counts in words below it."""
+    table = report.platforms
+    if table.rows.empty:
+        _title(ws, report)
+        _text(ws.cell(3, 1), table.title, Font(bold=True))
+        _text(ws.cell(4, 1), table.note)
+        return
+    _table_sheet(ws, report, [table])
+    _text(ws.cell(ws.max_row + 2, 1), table.note)
 
 
 def _notes_sheet(ws: Worksheet, report: Report) -> None:

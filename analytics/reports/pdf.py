@@ -134,6 +134,11 @@ def pdf_bytes(report: Report) -> bytes:
     story.append(Paragraph(_esc(report.regions.title), st["h2"]))
     story.append(_table(report.regions, st, font_size=7))
     story.append(Paragraph(_esc(report.regions.note), st["small"]))
+    if report.platforms is not None:
+        story.append(Paragraph(_esc(report.platforms.title), st["h2"]))
+        if not report.platforms.rows.empty:
+            story.append(_table(report.platforms, st, font_size=6.5))
+        story.append(Paragraph(_esc(report.platforms.note), st["small"]))
 
     def footer(canvas, doc_) -> None:
         canvas.saveState()

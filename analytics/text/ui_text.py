@@ -294,6 +294,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.consultations": ("相談記録", "Consultations"),
     "kind.placements": ("就職等実績", "Placements"),
     "kind.targets": ("目標", "Targets"),
+    "kind.platforms": ("市町村プラットフォーム調査", "Municipal platform survey"),
     "national": ("全国", "National"),
     "unknown": ("不明", "Unknown"),
     "prog.headline_card": ("国全体: 正規雇用者の増加", "Nation: regular employees, change"),
@@ -737,6 +738,113 @@ TEXT: dict[str, tuple[str, str]] = {
     "reports.build": ("作成", "Build the file"),
     "reports.building": ("作成しています…", "Building…"),
     "reports.download": ("ダウンロード: {name}", "Download {name}"),
+    # municipal platforms (市町村プラットフォーム, issue 18)
+    "platforms.title": ("市町村プラットフォーム", "Municipal platforms"),
+    "platforms.caption": (
+        "市町村ごとのプラットフォーム（支援のネットワーク）の設置状況、事務局、母体となる会議体、連携している機関と"
+        "その欠け、そしてネットワークが動かそうとする成果を並べて示します。調査票の最新の版（選んだ年度末以前）を使います。",
+        "Which municipalities run a platform (a support network), its secretariat, the meeting body it is built on, "
+        "the partners it links and those it lacks, with the outcomes the network is meant to move. Uses the latest "
+        "survey vintage on or before the end of the chosen fiscal year.",
+    ),
+    "platforms.empty": (
+        "市町村プラットフォームの調査票がまだ取り込まれていません。「データ取込」から調査票（Excel）を取り込むか、"
+        "`python -m analytics ingest 調査票.xlsx` を実行してください。",
+        "No platform survey is loaded yet. Load the survey sheet (Excel) on the Upload page or run "
+        "`python -m analytics ingest survey.xlsx`.",
+    ),
+    "platforms.as_of": (
+        "調査時点: {as_of}（{period}の年度末以前の最新の版）",
+        "Survey as of {as_of} (latest vintage on or before the end of {period})",
+    ),
+    "platforms.national_heading": ("全国：都道府県ごとの設置状況", "The nation: coverage by prefecture"),
+    "platforms.prefecture_heading": ("{prefecture}の市町村", "Municipalities of {prefecture}"),
+    "platforms.pick_prefecture": (
+        "サイドバーで都道府県を選ぶと、その都道府県の市町村ごとの状況を表示します。",
+        "Choose a prefecture in the sidebar to see its municipalities.",
+    ),
+    "platforms.no_survey_for_prefecture": (
+        "{prefecture}の調査票はまだ取り込まれていません。",
+        "No survey has been loaded for {prefecture} yet.",
+    ),
+    "platforms.metric.with_platform": ("設置済の市町村", "Municipalities with a platform"),
+    "platforms.metric.share": ("設置率", "Share with a platform"),
+    "platforms.metric.coverage": ("連携機関の平均充足率", "Mean partner coverage"),
+    "platforms.metric.not_reported": ("未回答の市町村", "Municipalities not reported"),
+    "platforms.metric.of": ("{n}市町村中", "of {n} municipalities"),
+    "platforms.over_time_title": ("設置済の市町村数と設置率の推移 — {place}", "Municipalities with a platform over time — {place}"),
+    "platforms.map_title": ("市町村プラットフォームの設置率 — {as_of}", "Share of municipalities with a platform — {as_of}"),
+    "platforms.ranking_title": ("設置率の順位（連携機関の平均充足率つき）", "Ranking by share with a platform (with mean partner coverage)"),
+    "platforms.view": ("表示", "View"),
+    "platforms.view.map": ("地図", "Map"),
+    "platforms.view.tiles": ("タイル", "Tile grid"),
+    "platforms.unit_share": ("設置率（%）", "Share (%)"),
+    "platforms.not_reported_note": (
+        "未回答の市町村（どの調査票にもない市町村）は「設置なし」として数えています：{n}市町村。",
+        "Municipalities in no survey sheet count as without a platform: {n} not reported.",
+    ),
+    "platforms.not_reported": ("未回答", "Not reported"),
+    "platforms.table_heading": ("市町村の一覧", "Municipalities"),
+    "platforms.grid_title": (
+        "市町村×連携機関（■連携あり □なし） — 連携の少ない市町村・欠けの多い機関が先頭",
+        "Municipality × partner type (■ connected, □ not) — fewest partners and most-missing types first",
+    ),
+    "platforms.grid_empty": ("設置済の市町村がないため、連携の表はありません。", "No municipality has a platform yet, so there is no partner grid."),
+    "platforms.missing_title": ("欠けている連携機関（設置済の市町村のうち）", "Partner types most often missing (among municipalities with a platform)"),
+    "platforms.missing_axis": ("連携していない市町村数", "Municipalities not connected"),
+    "platforms.gaps_heading": ("手当てが必要な市町村", "Where the gaps are"),
+    "platforms.gap_no_platform": ("プラットフォームが設置済でない市町村（{n}）：{names}。", "Municipalities without a platform ({n}): {names}."),
+    "platforms.gap_no_platform_none": ("すべての市町村にプラットフォームがあります。", "Every municipality has a platform."),
+    "platforms.gap_no_secretariat": ("事務局（担当課）の記載がない市町村（{n}）：{names}。", "Platforms with no named secretariat ({n}): {names}."),
+    "platforms.gap_no_secretariat_none": ("設置済の市町村はすべて事務局を記載しています。", "Every platform names its secretariat."),
+    "platforms.gap_top_missing": ("最も多く欠けている連携機関：{partners}。", "Partner types most often missing: {partners}."),
+    "platforms.outcomes_heading": ("成果との並び（{period}）", "Outcomes beside the structure ({period})"),
+    "platforms.outcomes_caption": (
+        "相談記録・就職等実績から、市町村ごとのアウトリーチ相談件数・新規相談者数・社会参加移行者数・機関間の紹介件数を示します。",
+        "From the records, per municipality: outreach consultations, new persons, transitions into social "
+        "participation and referrals between agencies.",
+    ),
+    "platforms.comparison_title": (
+        "設置済／未設置の市町村の比較（1市町村あたり平均）",
+        "Municipalities with and without a platform (mean per municipality)",
+    ),
+    "platforms.association_note": (
+        "この比較は関連を示すだけで、効果を示すものではありません。人口や設置前からの取組の違いも差に含まれます。",
+        "This comparison shows association, not effect: differences in population and in earlier efforts are "
+        "part of the gap.",
+    ),
+    "platforms.group_hidden": (
+        "{groups}は{n}市町村未満のため比較していません。",
+        "{groups}: fewer than {n} municipalities, not compared.",
+    ),
+    "platforms.group.with": ("設置済", "With a platform"),
+    "platforms.group.without": ("設置済でない（未回答を含む）", "Without a platform (incl. not reported)"),
+    "platforms.referrals": ("機関間の紹介件数", "Referrals between agencies"),
+    "platforms.col.municipality": ("市町村", "Municipality"),
+    "platforms.col.code": ("コード", "Code"),
+    "platforms.col.status": ("設置状況", "Status"),
+    "platforms.col.set_up_on": ("設置年月日", "Set up on"),
+    "platforms.col.secretariat": ("事務局（担当課）", "Secretariat"),
+    "platforms.col.base_body": ("母体となる会議体", "Base body"),
+    "platforms.col.area": ("単独・広域", "Area"),
+    "platforms.col.partners": ("連携機関", "Partners"),
+    "platforms.col.meetings": ("会議開催回数", "Meetings"),
+    "platforms.col.prefecture": ("都道府県", "Prefecture"),
+    "platforms.col.municipalities": ("市町村数", "Municipalities"),
+    "platforms.col.with_platform": ("設置済", "With a platform"),
+    "platforms.col.share": ("設置率", "Share"),
+    "platforms.col.coverage": ("連携機関の平均充足率", "Mean partner coverage"),
+    "platforms.col.not_reported": ("未回答", "Not reported"),
+    "platforms.col.group": ("区分", "Group"),
+    "platforms.col.partner": ("連携機関", "Partner type"),
+    "platforms.col.missing": ("連携していない市町村", "Not connected"),
+    "platforms.col.connected": ("連携している市町村", "Connected"),
+    "platforms.col.as_of": ("調査時点", "As of"),
+    "platforms.scope_note": (
+        "市町村別の表は担当の都道府県のみ表示できます。全国の都道府県別の設置状況は上に示しています。",
+        "Municipal tables are shown for your own prefecture only; coverage by prefecture is shown above.",
+    ),
+    "platforms.report_heading": ("市町村プラットフォーム", "Municipal platforms"),
 }
 
 

@@ -58,6 +58,7 @@ def test_upload_page_before_any_file_offers_the_templates(empty_db):
         "相談記録のテンプレート",
         "就職等実績のテンプレート",
         "目標のテンプレート",
+        "市町村プラットフォーム調査のテンプレート",
     ]
     assert [i.value for i in at.info] == [upload.tr("upload.empty")]
     assert all(b.key != "upload.load" for b in at.button)

@@ -15,7 +15,7 @@ from analytics.reports import build_report, render
 from analytics.reports.content import KEY_INDICATORS, TABLE_COUNTS
 from analytics.text.safe_text import FORMULA_PREFIXES, neutralise, write_text
 
-SHEETS = ["概要", "進捗", "地域別", "対象者別", "定義", "注記"]
+SHEETS = ["概要", "進捗", "地域別", "対象者別", "プラットフォーム", "定義", "注記"]  # プラットフォーム: issue 18
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_prefecture_report_lists_municipalities_in_english(seeded_db_path):
     finally:
         con.close()
     wb = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
-    assert wb.sheetnames == ["Summary", "Progress", "By region", "By group", "Definitions", "Notes"]
+    assert wb.sheetnames == ["Summary", "Progress", "By region", "By group", "Platforms", "Definitions", "Notes"]
     labels = [c.value for c in wb["By region"]["A"]]
     assert "千代田区" in labels and "Tokyo Total" in labels
     shown = pd.Series([c.value for row in wb["By region"].iter_rows() for c in row])

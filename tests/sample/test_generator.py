@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analytics import contract
-from analytics.sample import generator as sample
+from analytics.sample import generator as sample, platforms as sample_platforms
 
 SCALE = 0.004  # ~4,800 persons: fast, yet large enough for the shares below
 
@@ -192,7 +192,9 @@ def test_cli_writes_clean_and_messy_files(tmp_path: Path):
 
     assert main(["sample", "--out", str(tmp_path), "--scale", "0.002", "--messy"]) == 0
     clean = sorted(p.name for p in (tmp_path / "clean").iterdir())
-    assert clean == ["consultations_FY2020-2024.csv", "placements_FY2020-2024.csv", "targets_sample.csv"]
+    surveys = sorted(name for _, _, name in sample_platforms.SURVEYS)  # the municipal platform surveys (issue 18)
+    assert clean == sorted(["consultations_FY2020-2024.csv", "placements_FY2020-2024.csv", "targets_sample.csv",
+                            *surveys])
     back = pd.read_csv(tmp_path / "clean" / "consultations_FY2020-2024.csv", dtype=str)
     assert back["都道府県コード"].str.fullmatch(r"\d{2}").all()
     expected = json.loads((tmp_path / "messy" / "EXPECTED.json").read_text(encoding="utf-8"))
@@ -213,3 +215,10 @@ def test_committed_messy_files_match_expected_json():
         a.decode("shift_jis")
     assert "㈱髙橋" in a.decode("cp932")
     assert (messy / "j1_resent_placements_a.csv").read_bytes() == (messy / "j1_resent_placements_b.csv").read_bytes()
+
+
+def test_committed_platform_surveys_are_what_the_generator_writes(tmp_path: Path):
+    """sample_data/clean holds the surveys exactly as ``sample.platforms`` writes them (byte for byte)."""
+    root = Path(__file__).resolve().parents[2] / "sample_data" / "clean"
+    for path in sample_platforms.write_survey_files(tmp_path):
+        assert (root / path.name).read_bytes() == path.read_bytes(), path.name
