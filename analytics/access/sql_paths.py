@@ -34,7 +34,8 @@ _WRITE_PATH = "the load's write path (inserts a batch, returns counts, no rows);
 EXEMPT: dict[str, str] = {
     # -- the database module itself
     "analytics.db.unordered_inserts": "reads and sets a session setting; no data",
-    "analytics.db.migrate": "applies the schema migrations; reads only schema_migrations",
+    "analytics.db._pending_migrations": "reads only schema_migrations (which migrations are still to apply)",
+    "analytics.db._apply_migrations": "applies the schema migrations inside the writer turn; no data read",
     "analytics.db.sql_text": "reads a SQL file's text and runs nothing (its callers that run it are entry points)",
     "analytics.db.run_sql": "the generic executor: every caller is an entry point of its own, listed here or scoped",
     # -- access: sign-in and the audit log
@@ -48,6 +49,7 @@ EXEMPT: dict[str, str] = {
     "analytics.metrics.facts.refresh_facts": "rebuilds the derived facts tables; returns no rows",
     "analytics.metrics.facts.ensure_current": "checks and rebuilds the derived facts tables; returns no rows",
     "analytics.metrics.facts.is_current": "compares batch row counts with facts_meta; returns a boolean",
+    "analytics.metrics.facts.is_read_only": "reads a connection setting; no data",
     "analytics.metrics.indicators.render_sql": "builds a grain file's SQL text for run_grain; runs nothing",
     "analytics.metrics.indicators.as_of": "the data's as-of date (one date, national)",
     "analytics.metrics.progress.latest_targets": "targets are set per nation or prefecture (no municipality column)",
@@ -60,6 +62,10 @@ EXEMPT: dict[str, str] = {
     "analytics.views.status.data_as_of": "latest record date and load time (national)",
     "analytics.views.status.loaded_summary": "row counts in total, per fiscal year and per prefecture",
     "analytics.views.quality.coverage": "rows loaded per prefecture x month (prefecture aggregates)",
+    "analytics.views.platforms._all_rows": "survey rows only ever aggregated to prefecture coverage by its callers"
+    " (by_prefecture, over_time), never returned per municipality",
+    "analytics.views.platforms.over_time": "survey vintages and prefecture or national coverage per vintage"
+    " (aggregates)",
     "analytics.views.quality.quarantine_by_reason": "counts of kept-aside rows per reason code (no region)",
     "analytics.views.quality.batch_coverage": "per batch: file, status, row counts, date span, number of prefectures",
     "analytics.views.upload.profile_names": "saved column mappings (header signatures and names)",
@@ -76,6 +82,8 @@ EXEMPT: dict[str, str] = {
     "analytics.ingest.load._load_prepared": _WRITE_PATH,
     "analytics.ingest.load._insert_new_rows": _WRITE_PATH,
     "analytics.ingest.load._insert_batch": _WRITE_PATH,
+    "analytics.ingest.load._record_repeats": _WRITE_PATH,
+    "analytics.ingest.load.repeats_recorded": "reads one batch id from repeats_recorded_from (bookkeeping)",
     "analytics.ingest.load._rollback_batch": "deletes one batch's rows (permission 'rollback': admin); returns counts",
     "analytics.ingest.profiles.list_profiles": "saved column mappings (metadata)",
     "analytics.ingest.profiles.save_profile": "writes a column mapping (metadata)",

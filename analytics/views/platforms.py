@@ -110,11 +110,10 @@ def latest(
     """
     filters: dict[str, list] = {"prefecture_code": [str(prefecture_code).zfill(2)]} if prefecture_code else {}
     _, scoped = scope.scope_query(scope.effective(viewer), ["municipality_code"], filters)
-    prefs = scoped.get("prefecture_code")
-    sql = db.sql_text("views/platform_latest")
-    df = con.execute(sql, db.bind(sql, {
-        "as_of": _date(as_of), "f_prefecture_code": prefs, "f_municipality_code": None,
-    })).df()  # fmt: skip
+    prefs = scoped.get("prefecture_code")  # also limits the unreported rows of the reference list below
+    params = {"as_of": _date(as_of), "f_prefecture_code": prefs, "f_municipality_code": None}
+    with scope.acting_as(scope.effective(viewer)):  # the one scoped path (analytics/access/sql_paths.py)
+        df = indicators.run_grain(con, "views/platform_latest", ["municipality_code"], params)
     df["municipality_name"] = [municipality_name(c) for c in df["municipality_code"]]
     if include_unreported:
         ref = reference_municipalities()
