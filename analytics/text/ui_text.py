@@ -754,8 +754,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "`python -m analytics ingest survey.xlsx`.",
     ),
     "platforms.as_of": (
-        "調査時点: {as_of}（{period}の年度末以前の最新の版）",
-        "Survey as of {as_of} (latest vintage on or before the end of {period})",
+        "基準日: {as_of}（市町村ごとに、{period}の年度末までに届いた最新の調査結果）",
+        "Reference date {as_of} (each municipality's latest survey received by the end of {period})",
     ),
     "platforms.national_heading": ("全国：都道府県ごとの設置状況", "The nation: coverage by prefecture"),
     "platforms.prefecture_heading": ("{prefecture}の市町村", "Municipalities of {prefecture}"),

@@ -778,6 +778,14 @@ def _changes_sql(table: contract.Table, *, repeats: bool) -> str:
     same = " and ".join(f"t.{c} is not distinct from h.{c}" for c in content)
     handover = load.handover_sql(table, "$b") if repeats else f"select * from {table.name} where false"
     indicator = "t.indicator" if "indicator" in content else "null::varchar"
+    # The fiscal year a row belongs to: its fiscal_year column, or for the platform survey the fiscal year of
+    # its as-of date (April-March); tables with neither name no years.
+    if "fiscal_year" in content:
+        t_year, h_year = "t.fiscal_year", "h.fiscal_year"
+    elif "as_of" in content:
+        t_year, h_year = (f"(year({a}.as_of) - (month({a}.as_of) < 4)::integer)" for a in ("t", "h"))
+    else:
+        t_year = h_year = "null::integer"
     changes = "h.batch_id is null or not coalesce(" + same + ", false)"
     replaced = "h.batch_id is not null and not coalesce(" + same + ", false)"
     return f"""
@@ -786,8 +794,8 @@ def _changes_sql(table: contract.Table, *, repeats: bool) -> str:
                count(h.batch_id) as kept,
                list(distinct h.batch_id) filter (where h.batch_id is not null) as kept_by,
                list_concat(
-                   list(distinct t.fiscal_year) filter (where t.fiscal_year is not null and ({changes})),
-                   list(distinct h.fiscal_year) filter (where h.fiscal_year is not null and {replaced})) as years,
+                   list(distinct {t_year}) filter (where {t_year} is not null and ({changes})),
+                   list(distinct {h_year}) filter (where {h_year} is not null and {replaced})) as years,
                list_concat(
                    list(distinct coalesce(t.prefecture_code, '')) filter (where {changes}),
                    list(distinct coalesce(h.prefecture_code, '')) filter (where {replaced})) as regions,

@@ -138,7 +138,12 @@ def test_later_vintage_supersedes_and_both_are_kept_then_rollback(con, tmp_path)
     again = sample_platforms.survey_workbook("青森県", dt.date(2024, 4, 1), later, with_personal=False)
     r3 = ingest_file(con, write(tmp_path, "r6_again.xlsx", again))
     assert r3.sheets[0].duplicates == 2 and r3.sheets[0].loaded == 0
+    # rolling back the later vintage keeps its rows: the re-sent file holds them too (issue 15: hand-over)
     removed = load.rollback_batch(con, r2.batch_id)
+    assert removed["platforms"] == 0 and removed.kept["platforms"] == 2 and removed.kept_by == [r3.batch_id]
+    assert con.execute("select count(*), max(as_of) from platforms").fetchone() == (4, dt.date(2024, 4, 1))
+    # once no loaded file holds the later vintage, the earlier one is what remains
+    removed = load.rollback_batch(con, r3.batch_id)
     assert removed["platforms"] == 2
     assert con.execute("select count(*), max(as_of) from platforms").fetchone() == (2, dt.date(2023, 4, 1))
 

@@ -46,10 +46,14 @@ def _columns(con, table: str) -> list[str]:
 
 
 def snapshot(con) -> dict[str, pd.DataFrame]:
-    facts.ensure_current(con)  # an empty new database has no facts_meta row until the first refresh
+    facts.ensure_current(con)
     out = {name: _by_file(con, name, _columns(con, name)) for name in (*contract.TABLES, "placement_facts")}
     out["person_facts"] = con.execute("select * from person_facts order by person_id").df()
-    out["facts_meta"] = con.execute("select * exclude (refreshed_at) from facts_meta").df()
+    # A database that never held a row has no facts_meta row (it counts as current without a refresh), one whose
+    # rows were all rolled back has a row of zeros: the same facts.
+    out["facts_meta"] = con.execute(
+        "select * exclude (refreshed_at) from facts_meta where consultations + placements > 0"
+    ).df()
     for by in ((), ("fiscal_year",), ("prefecture_code",)):
         out[f"indicators{by}"] = indicators.compute(con, by=by)
     return out
@@ -84,8 +88,8 @@ def test_rolling_back_the_first_half_keeps_the_rows_the_cumulative_file_also_hol
     assert consultations(con) == 60
 
     removed = rollback_batch(con, 1)
-    assert removed == {"consultations": 0, "placements": 0, "targets": 0, "quarantine": 0}
-    assert removed.kept == {"consultations": 33, "placements": 0, "targets": 0} and removed.kept_by == [2]
+    assert removed == {"consultations": 0, "placements": 0, "targets": 0, "platforms": 0, "quarantine": 0}
+    assert removed.kept == {"consultations": 33, "placements": 0, "targets": 0, "platforms": 0} and removed.kept_by == [2]
     assert consultations(con) == 60
     assert con.execute("select distinct batch_id from consultations").fetchall() == [(2,)]
     assert con.execute("select count(*) from consultations_repeats").fetchone()[0] == 0
