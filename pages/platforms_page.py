@@ -54,7 +54,7 @@ reported = cov[cov["reported"] > 0]
 n1, n2, n3 = st.columns(3)
 n1.metric(t("platforms.metric.with_platform", lang), f"{int(reported['with_platform'].sum()):,}",
           help=t("platforms.metric.of", lang, n=f"{int(reported['municipalities'].sum()):,}"))  # fmt: skip
-n2.metric(t("platforms.metric.share", lang),
+n2.metric(t("platforms.metric.share_reported", lang, k=len(reported)),
           pct(reported["with_platform"].sum() / max(1, reported["municipalities"].sum())))  # fmt: skip
 n3.metric(t("platforms.metric.not_reported", lang), f"{int(reported['not_reported'].sum()):,}")
 view = st.segmented_control(t("platforms.view", lang), ["map", "tiles"], default="map", required=True,
