@@ -81,6 +81,9 @@ with st.sidebar:
     lang = st.segmented_control(
         t("sidebar.language"), ui_text.LANGS, required=True, format_func=ui_text.LANG_LABELS.get, key="lang"
     )
+# A page switch by the menu can hand the widget back empty for one run: keep the language of the URL then,
+# never write ?lang=None into the link.
+lang = lang or ui_text.lang_or_default(st.query_params.get("lang"))
 if lang == ui_text.DEFAULT_LANG:
     st.query_params.pop("lang", None)
 else:
