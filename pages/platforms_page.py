@@ -32,6 +32,8 @@ if int(cov["reported"].sum()) == 0:
 source = common.source_note(query(indicators.as_of), lang)
 when = ui_text.format_date(as_of, lang) if as_of else t("regions.period_all", lang)
 st.caption(t("platforms.as_of", lang, as_of=when, period=period))
+# The structure charts come from the survey sheets; only the outcomes comparison comes from the records.
+survey_source = t("platforms.source", lang, as_of=when)
 
 
 def pct(value: float) -> str:
@@ -61,13 +63,15 @@ view = st.segmented_control(t("platforms.view", lang), ["map", "tiles"], default
                             format_func=lambda v: t(f"platforms.view.{v}", lang), key="platforms.view")  # fmt: skip
 map_title = t("platforms.map_title", lang, as_of=when)
 if view == "tiles":
-    fig = charts.coverage_tiles(cov, regions.tile_grid(lang), title=map_title, lang=lang, selected=pref, source=source)
+    fig = charts.coverage_tiles(
+        cov, regions.tile_grid(lang), title=map_title, lang=lang, selected=pref, source=survey_source
+    )
 else:
-    fig = charts.coverage_map(cov, title=map_title, lang=lang, selected=pref, source=source)
+    fig = charts.coverage_map(cov, title=map_title, lang=lang, selected=pref, source=survey_source)
 show_chart(fig, coverage_table(cov), map_title, lang, key="platforms.map")
 ranked = platforms.ranking(cov)
 rank_title = t("platforms.ranking_title", lang)
-show_chart(charts.ranking_bar(ranked, title=rank_title, lang=lang, selected=pref, source=source),
+show_chart(charts.ranking_bar(ranked, title=rank_title, lang=lang, selected=pref, source=survey_source),
            coverage_table(ranked), rank_title, lang, key="platforms.ranking")  # fmt: skip
 st.caption(t("platforms.not_reported_note", lang, n=f"{int(reported['not_reported'].sum()):,}"))
 
@@ -89,7 +93,7 @@ m3.metric(t("platforms.metric.coverage", lang), pct(row["mean_partner_coverage"]
 m4.metric(t("platforms.metric.not_reported", lang), f"{int(row['not_reported']):,}")
 trend = query(platforms.over_time, pref)
 trend_title = t("platforms.over_time_title", lang, place=pref_name)
-show_chart(charts.coverage_trend(trend, title=trend_title, lang=lang, source=source), trend, trend_title, lang,
+show_chart(charts.coverage_trend(trend, title=trend_title, lang=lang, source=survey_source), trend, trend_title, lang,
            key="platforms.trend")  # fmt: skip
 
 if not viewer.can_see_municipalities_of(pref):
@@ -108,11 +112,11 @@ grid = platforms.partner_grid(frame)
 grid_title = t("platforms.grid_title", lang)
 grid_table = grid.rename(index=grid.attrs.get("names", {}),
                          columns=lambda c: platforms.partner_label(c, lang)).reset_index(names=t("platforms.col.municipality", lang))  # fmt: skip
-show_chart(charts.partner_grid(grid, title=grid_title, lang=lang, source=source), grid_table, grid_title, lang,
+show_chart(charts.partner_grid(grid, title=grid_title, lang=lang, source=survey_source), grid_table, grid_title, lang,
            key="platforms.grid")  # fmt: skip
 missing = platforms.missing_partners(frame)
 missing_title = t("platforms.missing_title", lang)
-show_chart(charts.missing_bars(missing, title=missing_title, lang=lang, source=source),
+show_chart(charts.missing_bars(missing, title=missing_title, lang=lang, source=survey_source),
            missing.assign(partner=[platforms.partner_label(c, lang) for c in missing["partner"]]).rename(columns={
                "partner": t("platforms.col.partner", lang), "missing": t("platforms.col.missing", lang),
                "connected": t("platforms.col.connected", lang)}),

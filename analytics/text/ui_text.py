@@ -769,9 +769,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "platforms.metric.with_platform": ("設置済の市町村", "Municipalities with a platform"),
     "platforms.metric.share": ("設置率", "Share with a platform"),
+    "platforms.source": (
+        "出典: 市町村プラットフォーム調査票（{as_of}までの版）",
+        "Source: municipal platform survey sheets (versions up to {as_of})",
+    ),
     "platforms.metric.share_reported": (
-        "設置率（調査票が届いた{k}都道府県の市町村）",
-        "Share with a platform (municipalities of the {k} prefectures that sent a survey)",
+        "設置率（調査票のある{k}都道府県）",
+        "Share ({k} prefectures surveyed)",
     ),
     "platforms.metric.coverage": ("連携機関の平均充足率", "Mean partner coverage"),
     "platforms.metric.not_reported": ("未回答の市町村", "Municipalities not reported"),
