@@ -34,6 +34,26 @@ create table if not exists reported_figures (
 
 create table if not exists reported_figures_repeats as select * from reported_figures limit 0;
 
+-- What a loaded table said that does not hold: a 合計 row or 3か年計 column that differs from the sum of its parts
+-- (total_mismatch), a published 進捗率 / 達成率 more than 0.1 point from 実績 ÷ 目標 (rate_mismatch). Reported as
+-- warnings with both numbers; the stated total is never loaded as a figure (no double count) and nothing is
+-- "fixed". Deleted with its batch on rollback.
+create table if not exists reported_checks (
+    batch_id           integer not null,
+    source_sheet       varchar,
+    source_row         integer,
+    source_column      varchar,
+    check_code         varchar not null,  -- total_mismatch | rate_mismatch
+    measure            varchar,
+    prefecture_code    varchar,
+    period_start       date,
+    period_end         date,
+    stated             double,            -- the figure as published (the total, the rate in %)
+    computed           double,            -- the sum of its parts / 実績 ÷ 目標 × 100
+    message_ja         varchar not null,
+    message_en         varchar not null
+);
+
 -- Targets gain what real plans have: any period (FY2020–FY2022, or FY2020–FY2024 when a 3-year target was
 -- extended), a project (事業) and unit, a municipality, and who set them. Rows loaded before this migration keep
 -- null here and are read as before (fiscal_year or stage gives the period).
