@@ -836,8 +836,67 @@ TARGETS = Table(
             description_ja="目標の版（設定・改定した時点）。改定されても古い版は残ります。",
             example="2023-04",
         ),
+        # What real plans have (issue 16, migration 011): any period, annual vs period, a project and unit.
+        Column(
+            "period_start",
+            "目標期間の初日",
+            "Target period start",
+            "date",
+            aliases=("目標期間開始", "目標期間の初日", "period_start"),
+            description_ja="年度・ステージ以外の期間の目標なら、その初日（令和2〜4年度なら 2020-04-01）。",
+            example="2020-04-01",
+        ),
+        Column(
+            "period_end",
+            "目標期間の末日",
+            "Target period end",
+            "date",
+            aliases=("目標期間終了", "目標期間の末日", "period_end"),
+            description_ja="その末日（令和2〜4年度なら 2023-03-31）。延長された目標は新しい版で末日を延ばします。",
+            example="2023-03-31",
+        ),
+        Column(
+            "target_kind",
+            "目標の種類",
+            "Target kind",
+            "text",
+            aliases=("目標の種類", "目標種別", "target_kind"),
+            description_ja="annual（年度ごと）または period（期間全体）。空欄なら年度・ステージから判断します。",
+            example="period",
+        ),
+        replace(_MUNICIPALITY, aliases=("市区町村コード", "市町村コード", "団体コード", "municipality_code")),
+        Column(
+            "project",
+            "事業",
+            "Project",
+            "text",
+            aliases=("対象事業", "project"),
+            description_ja="事業実施計画の事業（KPI シートのブロック見出し）。",
+            example="地域若者サポートステーション事業",
+        ),
+        Column(
+            "unit",
+            "単位",
+            "Unit",
+            "text",
+            aliases=("単位", "unit"),
+            description_ja="件・人。空欄なら指標の単位。",
+            example="人",
+        ),
+        Column(
+            "source",
+            "出典",
+            "Source",
+            "text",
+            aliases=("出典", "設定者", "source"),
+            description_ja="目標を定めた主体・資料（県、国、事業実施計画 …）。",
+            example="県",
+        ),
     ),
-    duplicate_key=("indicator", "fiscal_year", "stage", "prefecture_code", "target_group", "vintage"),
+    duplicate_key=(
+        "indicator", "fiscal_year", "stage", "prefecture_code", "target_group", "vintage", "period_start",
+        "period_end", "municipality_code", "project", "unit",
+    ),
     aliases=("目標", "目標値", "targets"),
 )
 
@@ -994,6 +1053,66 @@ PLATFORMS = Table(
 )
 
 PARTNER_COLUMNS: tuple[str, ...] = tuple(f"partner_{p.code}" for p in PARTNER_TYPES)
+
+# Reported figures (集計値, issue 16; migration 011): aggregate tables read cell by cell by
+# ``analytics.ingest.reported``, not a record table (it is not in TABLES: its files have no record columns and
+# their shapes — wide by month, wide by year, KPI blocks — are read by layout, not by header mapping alone).
+# Columns as stored after batch_id, source_sheet and source_row; the duplicate key is one figure of one vintage.
+REPORTED_FIGURES = Table(
+    "reported_figures",
+    "集計値",
+    "Reported figures",
+    columns=(
+        Column("source_column", "列見出し", "Column header", "text"),
+        Column("measure", "指標", "Measure", "text", required=True,
+               description_ja="指標の登録ID（analytics/metrics/measures.py）。登録にない指標は書かれた名前のまま。"),
+        Column("measure_name", "指標名（原文）", "Measure as written", "text", required=True),
+        Column("unit", "単位", "Unit", "text", required=True, description_ja="件・人（万人・千人は換算後の単位）。"),
+        Column("period_start", "期間の初日", "Period start", "date", required=True),
+        Column("period_end", "期間の末日", "Period end", "date", required=True),
+        Column("period_kind", "期間の種類", "Period kind", "text", required=True,
+               description_ja="month（月）・fiscal_year（年度）・span（それ以外の期間：累計・3か年計など）。"),
+        Column("fiscal_year", "年度", "Fiscal year", "fiscal_year"),
+        Column("is_cumulative", "累計", "Cumulative", "bool", required=True),
+        Column("prefecture_code", "都道府県コード", "Prefecture code", "prefecture", description_ja="空欄は全国。"),
+        Column("municipality_code", "市区町村コード", "Municipality code", "municipality"),
+        Column("target_group", "対象者区分", "Target group", "code", codes="target_group", description_ja="空欄は全体。"),
+        Column("agency_type", "機関種別", "Agency type", "code", codes="agency_type", description_ja="空欄は全体。"),
+        Column("project", "事業", "Project", "text", description_ja="KPI シートのブロック見出し（事業名）。"),
+        Column("value", "値", "Value", "float", description_ja="value_status が value のときだけ入ります（0 と空欄を区別）。"),
+        Column("value_status", "値の状態", "Value status", "text", required=True,
+               description_ja="value・none（「-」「―」）・suppressed（「x」）・not_available（「…」）・blank（空欄）。"),
+        Column("source", "出典", "Source", "text", description_ja="報告元（労働局・サポステ・県・国 …）。"),
+        Column("vintage", "時点（版）", "Vintage", "date", description_ja="「※ 令和3年3月末現在」などの時点。空欄は不明。"),
+        Column("note", "注記", "Note", "text", description_ja="その数値に付いた注記（※…）。"),
+    ),
+    duplicate_key=(
+        "measure", "unit", "period_start", "period_end", "is_cumulative", "prefecture_code", "municipality_code",
+        "target_group", "agency_type", "project", "vintage", "value_status", "value",
+    ),
+    aliases=("集計値", "集計表", "報告値", "reported figures"),
+)
+
+# Header spellings of the long form of reported figures (one row per figure): field → spellings. ``target`` and
+# ``rate`` columns (目標 / 進捗率) load the target and check the published rate; the rest say what the figure is.
+REPORTED_FIGURE_HEADERS: dict[str, tuple[str, ...]] = {
+    "measure": ("指標", "指標名", "項目", "項目名", "測定項目", "measure", "indicator"),
+    "value": ("値", "数値", "実績", "実績値", "件数・人数", "value", "actual"),
+    "target": ("目標", "目標値", "KPI", "target"),
+    "rate": ("進捗率", "達成率"),
+    "unit": ("単位", "unit"),
+    "fiscal_year": ("年度", "対象年度", "fiscal_year", "fy"),
+    "month": ("年月", "月", "対象年月", "month"),
+    "period": ("期間", "対象期間", "集計期間", "period"),
+    "prefecture_code": ("都道府県", "都道府県名", "都道府県コード", "地域", "prefecture"),
+    "municipality_code": ("市区町村", "市町村", "市区町村名", "市町村名", "市区町村コード", "municipality"),
+    "target_group": ("対象者区分", "区分", "対象区分", "target_group"),
+    "agency_type": ("機関種別", "機関区分", "agency_type"),
+    "project": ("事業", "事業名", "project"),
+    "note": ("備考", "注記", "注", "note"),
+    "source": ("出典", "報告元", "source"),
+    "vintage": ("時点", "公表日", "基準日", "現在", "vintage", "as_of"),
+}
 
 TABLES: dict[str, Table] = {t.name: t for t in (CONSULTATIONS, PLACEMENTS, TARGETS, PLATFORMS)}
 KINDS: tuple[str, ...] = tuple(TABLES)

@@ -126,7 +126,63 @@ def render_mapping(preview: upload.FilePreview, sheet, key: str) -> None:
         right.caption(" ／ ".join(details))
 
 
+def render_profile_save(preview: upload.FilePreview, sheet, key: str) -> None:
+    """A name and a button: save this sheet's mapping (and, for figures, the context set by hand) as a profile."""
+    name_key = f"profile|{preview.file_id}|{sheet.sheet}"
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.text_input(tr("upload.profile_name", lang), key=name_key, placeholder=tr("upload.profile_placeholder", lang))
+    right.button(
+        tr("upload.profile_save", lang), key=f"save|{key}|{sheet.sheet}", on_click=save_profile,
+        args=(preview, sheet, name_key), icon=":material/bookmark_add:",
+    )  # fmt: skip
+
+
+def set_override(file_id: str, widget_key: str, item: str) -> None:
+    options[file_id] = options.get(file_id, upload.FileOptions()).with_mapping(item, st.session_state[widget_key].strip())
+
+
+def render_figures(preview: upload.FilePreview, sheet, key: str) -> None:
+    """A reported-figures sheet: counts (figure cells), what was inferred and from where, overrides, checks."""
+    layout = tr(f"upload.fig_layout.{sheet.figures.layout}", lang)
+    st.markdown(f"##### {tr('upload.fig_heading', lang, sheet=sheet.sheet, layout=layout, row=sheet.header_row)}")
+    if profile := preview.profiles.get(sheet.sheet):
+        st.caption(tr("upload.profile_applied", lang, name=profile))
+    counts = upload.sheet_counts(sheet)
+    for card, name in zip(st.columns(5), upload.SUMMARY_KEYS, strict=True):
+        card.metric(tr(f"upload.{name}", lang), ui_text.format_count(counts[name], lang), border=True)
+    st.caption(tr("upload.fig_counts_note", lang, loaded=f"{counts['rows_to_load']:,}", warned=f"{sheet.warned:,}",
+                  targets=f"{len(sheet.figures.targets):,}"))  # fmt: skip
+    if text := upload.excluded_text(sheet, lang):
+        st.caption(text)
+    st.markdown(f"**{tr('upload.fig_context', lang)}**")
+    show_table(upload.figure_context_table(sheet, lang))
+    with st.container(border=True):
+        st.caption(tr("upload.fig_override", lang))
+        st.caption(tr("upload.fig_override_help", lang))
+        current = upload.figure_overrides(sheet)
+        columns = st.columns(4)
+        for i, item in enumerate(upload.FIGURE_OVERRIDES):
+            widget = f"fig|{key}|{sheet.sheet}|{item}"
+            columns[i % 4].text_input(
+                tr(f"upload.fig_override.{item}", lang), value=current[item], key=widget,
+                on_change=set_override, args=(preview.file_id, widget, item),
+            )  # fmt: skip
+    render_profile_save(preview, sheet, key)
+    if len(sheet.figures.checks):
+        st.markdown(f"**{tr('upload.fig_checks', lang)}**")
+        show_table(upload.figure_checks_table(sheet, lang))
+    if sheet.preview is not None and len(sheet.preview):
+        st.markdown(f"**{tr('upload.preview', lang, n=len(sheet.preview))}**")
+        show_table(upload.preview_table(sheet, lang))
+    if sheet.quarantined:
+        st.markdown(f"**{tr('upload.reasons', lang)}**")
+        show_table(upload.reasons_table(sheet, lang))
+
+
 def render_sheet(preview: upload.FilePreview, sheet, key: str) -> None:
+    if upload.is_figures(sheet):
+        render_figures(preview, sheet, key)
+        return
     kind = upload.kind_label(sheet.kind, lang) if sheet.kind else ui_text.t("unknown", lang)
     if sheet.status == "skipped":
         reason = sheet.skip_reason_en if lang == "en" and sheet.skip_reason_en else sheet.skip_reason
@@ -148,13 +204,7 @@ def render_sheet(preview: upload.FilePreview, sheet, key: str) -> None:
     if sheet.dropped_personal:
         st.caption(tr("upload.personal_dropped", lang, columns="、".join(sheet.dropped_personal)))
     render_mapping(preview, sheet, f"{key}|{sheet.sheet}")
-    name_key = f"profile|{preview.file_id}|{sheet.sheet}"
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    left.text_input(tr("upload.profile_name", lang), key=name_key, placeholder=tr("upload.profile_placeholder", lang))
-    right.button(
-        tr("upload.profile_save", lang), key=f"save|{key}|{sheet.sheet}", on_click=save_profile,
-        args=(preview, sheet, name_key), icon=":material/bookmark_add:",
-    )  # fmt: skip
+    render_profile_save(preview, sheet, key)
     if sheet.status == "skipped":
         return
     if sheet.preview is not None and len(sheet.preview):

@@ -52,6 +52,24 @@ REASONS: dict[str, tuple[str, str]] = {
     "invalid_number": ("「{value}」は数値として読めません。", "'{value}' is not a number."),
     "out_of_range": ("「{column}」の値「{value}」が範囲外です。", "'{value}' is out of range for '{column}'."),
     "missing_period": ("目標の年度とステージのどちらも入っていません。", "A target needs a fiscal year or a stage."),
+    # reported figures (集計値): one issue per figure cell that cannot be loaded
+    "unknown_row_label": (
+        "行の見出し「{value}」が都道府県・対象者区分・指標として読めません。",
+        "Row label '{value}' is not a prefecture, target group or measure.",
+    ),
+    "invalid_period": ("期間「{value}」が読めません。", "Period '{value}' cannot be read."),
+    "missing_figure_period": (
+        "期間（年度・年月）が表にも表題・ファイル名にもありません。年度を --map fiscal_year=… で指定してください。",
+        "No period (fiscal year or month) in the table, its title or the file name; give --map fiscal_year=….",
+    ),
+    "missing_measure": (
+        "指標が表にも表題・ファイル名にもありません。--map measure=… で指定してください。",
+        "No measure in the table, its title or the file name; give --map measure=….",
+    ),
+    "missing_unit": (
+        "単位（件・人）が分かりません。--map unit=… で指定してください。",
+        "The unit (件 or 人) is not known; give --map unit=….",
+    ),
 }
 
 

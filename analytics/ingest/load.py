@@ -128,6 +128,10 @@ def _load_prepared(con: duckdb.DuckDBPyConnection, report: IngestReport, loaded_
         for sheet in report.sheets:
             if sheet.status != "ready":
                 continue
+            if sheet.figures is not None:
+                _load_figures(con, sheet, batch_id)
+                sheet.status = "loaded"
+                continue
             table = contract.TABLES[sheet.kind]
             con.register("_staged", sheet.valid)
             try:
@@ -167,6 +171,12 @@ def preview_duplicates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> 
     for sheet in report.sheets:
         if sheet.status != "ready":
             continue
+        if sheet.figures is not None:
+            sheet.duplicates_in_database = sum(
+                _count_existing(con, table, frame)
+                for table, frame in _figure_frames(sheet)
+            )
+            continue
         table = contract.TABLES[sheet.kind]
         match = " and ".join(f"t.{k} is not distinct from s.{k}" for k in table.duplicate_key)
         con.register("_staged", sheet.valid)
@@ -179,6 +189,78 @@ def preview_duplicates(con: duckdb.DuckDBPyConnection, report: IngestReport) -> 
         finally:
             con.unregister("_staged")
     return report
+
+
+# Reported figures (集計値): loaded beside the records, with their targets and checks. The same duplicate and
+# repeats bookkeeping as records (a figure another batch already holds is a duplicate, kept as a repeat so a
+# rollback hands it over).
+FIGURE_TABLES = (contract.REPORTED_FIGURES, contract.TARGETS)
+
+
+def _figure_frames(sheet) -> list[tuple[contract.Table, pd.DataFrame]]:
+    f = sheet.figures
+    return [(contract.REPORTED_FIGURES, f.figures), (contract.TARGETS, f.targets)]
+
+
+def _staged_frame(table: contract.Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """A figure or target frame with every stored column (typed as the table expects)."""
+    columns = stored_columns(table)[1:]
+    out = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in columns})
+    for c in ("period_start", "period_end", "vintage"):
+        if c in out.columns and not (table is contract.TARGETS and c == "vintage"):
+            out[c] = pd.to_datetime(out[c]).dt.date
+    if "fiscal_year" in out.columns:
+        out["fiscal_year"] = out["fiscal_year"].astype("Int16")
+    if "value" in out.columns:
+        out["value"] = out["value"].astype("float64")
+    if "is_cumulative" in out.columns:
+        out["is_cumulative"] = out["is_cumulative"].astype(bool)
+    return out
+
+
+def _count_existing(con: duckdb.DuckDBPyConnection, table: contract.Table, frame: pd.DataFrame) -> int:
+    if not len(frame):
+        return 0
+    con.register("_staged", _staged_frame(table, frame))
+    try:
+        match = key_match(table, "t", "s")
+        return int(con.execute(
+            f"select count(*) from _staged s where exists (select 1 from {table.name} t where {match})"
+        ).fetchone()[0])
+    finally:
+        con.unregister("_staged")
+
+
+def _load_figures(con: duckdb.DuckDBPyConnection, sheet, batch_id: int) -> None:
+    """Write one reported-figures sheet: figures, targets (new keys only, repeats kept), checks and quarantine."""
+    loaded = staged = 0
+    for table, frame in _figure_frames(sheet):
+        if not len(frame):
+            continue
+        con.register("_staged", _staged_frame(table, frame))
+        try:
+            inserted = _insert_new_rows(con, table, batch_id)
+            if inserted < len(frame):
+                _record_repeats(con, table, batch_id)
+        finally:
+            con.unregister("_staged")
+        loaded += inserted
+        staged += len(frame)
+    sheet.loaded = loaded
+    sheet.duplicates_in_database = staged - loaded
+    checks = sheet.figures.checks
+    if len(checks):
+        columns = ", ".join(checks.columns)
+        con.register("_checks", checks)
+        con.execute(f"insert into reported_checks (batch_id, {columns}) select {int(batch_id)}, {columns} from _checks")
+        con.unregister("_checks")
+    if sheet.issues is not None and len(sheet.issues):
+        issues = sheet.issues.assign(batch_id=batch_id)[list(QUARANTINE_COLUMNS)]
+        con.register("_issues", issues)
+        con.execute(
+            f"insert into quarantine ({', '.join(QUARANTINE_COLUMNS)}) select {', '.join(QUARANTINE_COLUMNS)} from _issues"
+        )
+        con.unregister("_issues")
 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, table: contract.Table, batch_id: int) -> int:
@@ -216,8 +298,9 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, report: IngestReport, loaded_b
     con.execute(
         """
         insert into batches (batch_id, file_name, content_hash, kinds, loaded_at, loaded_by, status, rows_read,
-                             rows_loaded, rows_quarantined, rows_duplicate, rows_excluded, dropped_columns, report_json)
-        values (?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?)
+                             rows_loaded, rows_quarantined, rows_duplicate, rows_excluded, dropped_columns, report_json,
+                             rows_warned)
+        values (?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?)
     """,
         [
             report.batch_id,
@@ -233,12 +316,15 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, report: IngestReport, loaded_b
             report.total("rows_excluded"),
             json.dumps(report.dropped_personal, ensure_ascii=False),
             json.dumps(report.to_dict(), ensure_ascii=False, default=str),
+            report.total("warned"),
         ],
     )
     for s in report.sheets:
         con.execute(
             """
-            insert into batch_sheets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            insert into batch_sheets (batch_id, sheet, kind, status, skip_reason, header_row, rows_read, rows_loaded,
+                                      rows_quarantined, rows_duplicate, rows_excluded, rows_warned)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
             [
                 report.batch_id,
@@ -252,6 +338,7 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, report: IngestReport, loaded_b
                 s.quarantined,
                 s.duplicates,
                 s.rows_excluded,
+                s.warned,
             ],
         )
 
@@ -299,7 +386,7 @@ def _rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, 
     kept_by: set[int] = set()
     con.execute("begin transaction")
     try:
-        for name, table in contract.TABLES.items():
+        for name, table in (*contract.TABLES.items(), (contract.REPORTED_FIGURES.name, contract.REPORTED_FIGURES)):
             repeats = repeats_table(name)
             con.execute(f"create or replace temp table _handover as {handover_sql(table, str(int(batch_id)))}")
             deleted = int(con.execute(f"delete from {name} where batch_id = ?", [batch_id]).fetchone()[0])
@@ -316,6 +403,9 @@ def _rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, 
             con.execute(f"delete from {repeats} where batch_id = ?", [batch_id])
             con.execute("drop table _handover")
         removed["quarantine"] = int(con.execute("delete from quarantine where batch_id = ?", [batch_id]).fetchone()[0])
+        removed["reported_checks"] = int(
+            con.execute("delete from reported_checks where batch_id = ?", [batch_id]).fetchone()[0]
+        )
         con.execute(
             "update batches set status = 'rolled_back', rolled_back_at = ? where batch_id = ?",
             [dt.datetime.now(), batch_id],

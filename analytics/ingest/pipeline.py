@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from analytics import contract
-from analytics.ingest import headers as hdr, normalise as nz, pseudonym, survey
+from analytics.ingest import headers as hdr, normalise as nz, pseudonym, reported, survey
 from analytics.ingest.errors import REASONS, IngestError
 from analytics.ingest.readers import RawSheet, read_file
 from analytics.ingest.report import EXCLUDED_TYPES, IngestReport, SheetResult
@@ -60,7 +60,7 @@ def _parser_for(column: contract.Column) -> tuple[Parser, str] | None:
         return (lambda v: nz.parse_int(v, 0, MAX_AGE)), "smallint"
     if column.name == "birth_year":
         return (lambda v: nz.parse_birth_year(v, 1900, _today().year)), "smallint"
-    if column.name == "set_up_on":
+    if column.name in ("set_up_on", "period_start", "period_end"):  # may lie a few years ahead
         return survey.parse_set_up_date, "date"
     if column.name == "meetings":
         return survey.parse_meetings, "smallint"
@@ -100,8 +100,9 @@ def prepare_file(
     sheet; ``header_row`` (1-based) overrides header detection. Raises ``IngestError`` when no sheet
     can be loaded; sheets that are not records (a 集計 pivot beside 相談記録) are reported as skipped.
     """
-    if kind is not None and kind not in contract.TABLES:
+    if kind is not None and kind not in contract.TABLES and kind != reported.KIND:
         raise IngestError("bad_mapping", detail=f"--kind {kind}")
+    mapping, figure_mapping, overrides = reported.split_mapping(mapping)
     _check_mapping(mapping)
     content_hash = content_hash or hashlib.sha256(data).hexdigest()  # callers that looked it up pass it
     report = IngestReport(file=Path(file_name).name, content_hash=content_hash, status="prepared")
@@ -117,6 +118,9 @@ def prepare_file(
                 if not raw_sheets:
                     raise IngestError("no_header", file=report.file, sheets=sheet)
             for raw in raw_sheets:
+                if kind == reported.KIND:
+                    report.sheets.append(SheetResult(sheet=raw.name, kind=None, status="skipped"))
+                    continue
                 report.sheets.append(
                     _prepare_sheet(
                         stage,
@@ -129,6 +133,18 @@ def prepare_file(
                         profiles=profiles or [],
                     )
                 )
+            # Reported figures (集計値): sheets that are not records are read as aggregate tables, unless the file
+            # also holds records (a 集計 sheet beside 相談記録 summarises those records: loading it would count twice).
+            has_records = any(s.status == "ready" and s.kind in ("consultations", "placements") for s in report.sheets)
+            if kind in (None, reported.KIND) and not has_records:
+                for i, raw in enumerate(raw_sheets):
+                    if report.sheets[i].status == "skipped" and raw.rows and raw.width:
+                        figures = reported.prepare_sheet(
+                            stage, raw, report.file, mapping=figure_mapping, overrides=overrides,
+                            profiles=profiles or [],
+                        )
+                        if figures is not None:
+                            report.sheets[i] = figures
     finally:
         stage.close()
     usable = [s for s in report.sheets if s.status == "ready"]
@@ -285,7 +301,7 @@ def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def _check_mapping(mapping: dict[str, str] | None) -> None:
-    valid = {c for t in contract.TABLES.values() for c in t.column_names}
+    valid = {c for t in contract.TABLES.values() for c in t.column_names} | reported.FIGURE_FIELDS
     for header, column in (mapping or {}).items():
         if column and column not in valid:
             raise IngestError("bad_mapping", detail=f"{header}={column}")
@@ -354,6 +370,13 @@ def _prepare_sheet(
     mapped = {m.column for m in matches if m.column}
     detected, missing = hdr.detect_kind(mapped, raw.name)
     result.kind = kind or detected
+    if kind is None and result.kind in (None, "targets") and reported.looks_like_figures(labels, raw.head, raw.merged):
+        # 指標 + 値 / 実績 (one row per figure): a long table of reported figures, not records or targets
+        result.kind = None
+        result.skip_reason = "集計値（指標・値）の表"
+        result.skip_reason_en = "a table of reported figures (measure, value)"
+        result.rows_read = raw.rows
+        return result
     if result.kind is None:
         result.header_row = None if len(mapped) < 2 else result.header_row  # a pivot's 市町村 column is no header
         result.skip_reason = (

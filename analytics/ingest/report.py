@@ -19,7 +19,11 @@ EXCLUDED_LABELS = {
     "blank": ("空行", "blank rows"),
     "total": ("合計行", "total rows"),
     "note": ("注記行", "note rows"),
+    # reported figures (counted in figure cells): a published rate is checked, an empty 目標 cell is no target
+    "rate": ("公表の率（進捗率・達成率、照合のみ）", "published rates (checked only)"),
+    "no_target": ("空欄の目標", "empty target cells"),
 }
+FIGURE_KIND = "reported_figures"
 
 
 @dataclass
@@ -46,6 +50,11 @@ class SheetResult:
     preview: pd.DataFrame | None = None  # first rows as they will be stored
     as_of: str | None = None  # platform survey: the sheet's as-of date (ISO), where rows give none
     as_of_source: str | None = None  # column | title | sheet | file | loaded
+    # Reported figures (kind reported_figures): counts are figure cells, not rows. ``figures`` is the
+    # ``reported.FigureSheet`` (figures, targets, checks, inferred context); ``warned`` the loaded figures with a
+    # warning (a subset of ``loaded``).
+    figures: Any = None
+    warned: int = 0
 
     @property
     def rows_excluded(self) -> int:
@@ -58,6 +67,8 @@ class SheetResult:
     @property
     def rows_to_load(self) -> int:
         """Valid rows of the file (before checking the database for rows it already holds)."""
+        if self.figures is not None:
+            return len(self.figures.figures) + len(self.figures.targets)
         return 0 if self.valid is None else self.valid.num_rows
 
     @property
@@ -100,6 +111,21 @@ class SheetResult:
             "ignored_columns": self.ignored_columns,
             "mapping": [m.to_dict() for m in self.matches],
             **({"as_of": self.as_of, "as_of_source": self.as_of_source} if self.as_of else {}),
+            **(self._figures_dict() if self.figures is not None else {}),
+        }
+
+    def _figures_dict(self) -> dict:
+        from analytics.ingest import reported
+
+        f = self.figures
+        return {
+            "unit": "figures",
+            "layout": f.layout,
+            "warned": self.warned,
+            "figures": len(f.figures),
+            "targets": len(f.targets),
+            "checks": f.checks[["check_code", "source_row", "source_column", "stated", "computed"]].to_dict("records"),
+            "context": reported.context_dict(f.context),
         }
 
 
@@ -158,6 +184,9 @@ def format_report_text(report: IngestReport, lang: str = "ja") -> str:
             lines.append(f"  - [{s.sheet}] " + (f"スキップ: {reason}" if ja else f"skipped: {reason}"))
             continue
         loaded = s.rows_loaded_or_expected
+        if s.figures is not None:
+            lines += _figure_lines(s, loaded, ja)
+            continue
         if ja:
             lines.append(
                 f"  - [{s.sheet}] 種別 {s.kind} / 見出し {s.header_row}行目 / 読込 {s.rows_read:,}行: "
@@ -169,12 +198,7 @@ def format_report_text(report: IngestReport, lang: str = "ja") -> str:
                 f"loaded {loaded:,}, quarantined {s.quarantined:,}, duplicates {s.duplicates:,}, "
                 f"excluded {s.rows_excluded:,}"
             )
-        if s.quarantined_by_reason:
-            reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(s.quarantined_by_reason.items()))
-            lines.append(("      保留の理由: " if ja else "      quarantined by reason: ") + reasons)
-        if any(s.excluded.values()):
-            parts = ", ".join(f"{EXCLUDED_LABELS[k][0 if ja else 1]} {v:,}" for k, v in s.excluded.items() if v)
-            lines.append(("      除外: " if ja else "      excluded: ") + parts)
+        lines += _reason_lines(s, ja)
         if s.dropped_personal:
             lines.append(
                 ("      個人情報の列を削除: " if ja else "      personal-data columns dropped: ")
@@ -183,3 +207,43 @@ def format_report_text(report: IngestReport, lang: str = "ja") -> str:
         if s.ignored_columns:
             lines.append(("      使わない列: " if ja else "      ignored columns: ") + ", ".join(s.ignored_columns))
     return "\n".join(lines)
+
+
+def _figure_lines(s: SheetResult, loaded: int, ja: bool) -> list[str]:
+    """A reported-figures sheet: counts in figure cells, what was inferred and from where, the checks."""
+    from analytics.ingest import reported
+
+    f = s.figures
+    if ja:
+        lines = [
+            f"  - [{s.sheet}] 種別 集計値（{f.layout}）/ 見出し {s.header_row}行目 / 読込 {s.rows_read:,}セル: "
+            f"取込 {loaded:,}（うち警告 {s.warned:,}、目標 {len(f.targets):,}）・保留 {s.quarantined:,}・"
+            f"重複 {s.duplicates:,}・除外 {s.rows_excluded:,}"
+        ]
+    else:
+        lines = [
+            f"  - [{s.sheet}] kind reported_figures ({f.layout}) / header row {s.header_row} / read {s.rows_read:,} "
+            f"cells: loaded {loaded:,} (warned {s.warned:,}, targets {len(f.targets):,}), quarantined "
+            f"{s.quarantined:,}, duplicates {s.duplicates:,}, excluded {s.rows_excluded:,}"
+        ]
+    context = reported.context_frame(f.context, "ja" if ja else "en")
+    for row in context.itertuples():
+        if row.value is not None:
+            lines.append(f"      {row.label}: {row.value}（{row.source_label}）" if ja
+                         else f"      {row.label}: {row.value} ({row.source_label})")
+    lines += _reason_lines(s, ja)
+    for check in f.checks.itertuples():
+        lines.append("      ⚠ " + (check.message_ja if ja else check.message_en))
+    return lines
+
+
+def _reason_lines(s: SheetResult, ja: bool) -> list[str]:
+    """The quarantine reasons and the excluded counts of one sheet, one line each (when there are any)."""
+    lines = []
+    if s.quarantined_by_reason:
+        reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(s.quarantined_by_reason.items()))
+        lines.append(("      保留の理由: " if ja else "      quarantined by reason: ") + reasons)
+    if any(s.excluded.values()):
+        parts = ", ".join(f"{EXCLUDED_LABELS[k][0 if ja else 1]} {v:,}" for k, v in s.excluded.items() if v)
+        lines.append(("      除外: " if ja else "      excluded: ") + parts)
+    return lines

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from analytics import config, contract, db
-from analytics.ingest import headers as hdr, load, profiles as profile_store, pseudonym
+from analytics.ingest import headers as hdr, load, profiles as profile_store, pseudonym, reported
 from analytics.ingest.errors import IngestError
 from analytics.ingest.pipeline import prepare_file
 from analytics.ingest.quarantine_export import quarantine_workbook
@@ -35,7 +35,8 @@ tr = ui_text.t
 
 def kind_label(kind: str | None, lang: str = ui_text.DEFAULT_LANG) -> str:
     """相談記録 / Consultations …; ``None`` → 不明."""
-    return ui_text.t(f"kind.{kind}", lang) if kind in contract.TABLES else ui_text.t("unknown", lang)
+    known = kind in contract.TABLES or kind == reported.KIND
+    return ui_text.t(f"kind.{kind}", lang) if known else ui_text.t("unknown", lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def column_options(kind: str | None) -> list[str]:
 
 
 def _column(name: str) -> contract.Column | None:
-    for table in contract.TABLES.values():
+    for table in (*contract.TABLES.values(), contract.REPORTED_FIGURES):
         if name in table.column_names:
             return table.column(name)
     return None
@@ -345,7 +346,10 @@ def current_mapping(sheet: SheetResult) -> dict[str, str]:
 
     Personal-data columns are left out, so a saved profile never turns a dropped column into a stored one.
     """
-    return {m.header: (m.column or "") for m in sheet.matches if m.header and not m.personal}
+    mapping = {m.header: (m.column or "") for m in sheet.matches if m.header and not m.personal}
+    if sheet.figures is not None:  # reported figures: the context set by hand travels with the profile
+        mapping.update(sheet.figures.overrides)
+    return mapping
 
 
 def save_mapping(name: str, sheet: SheetResult, *, db_path: str | Path | None = None) -> str:
@@ -469,6 +473,64 @@ def preview_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.Da
     # years and row numbers are shown as written (2021, not 2,021)
     frame.attrs["plain"] = [labels[c] for c in ("source_row", "fiscal_year", "birth_year") if c in labels]
     return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Reported figures (集計値): what was inferred and from where, the checks, the overrides
+# ---------------------------------------------------------------------------------------------
+
+# The context an analyst can set by hand on the upload page (the CLI's --map key=value), in display order.
+FIGURE_OVERRIDES = ("measure", "unit", "prefecture", "fiscal_year", "period", "target_period", "vintage", "source")
+_OVERRIDE_FIELD = {"prefecture": "prefecture_code"}
+
+
+def is_figures(sheet: SheetResult) -> bool:
+    return sheet.figures is not None
+
+
+def figure_context_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
+    """What the sheet's figures are about: item, value, where it was read (title row, note, file name …), the text."""
+    frame = reported.context_frame(sheet.figures.context, lang)
+    if frame.empty:
+        return frame
+    return frame[["label", "value", "source_label", "text"]].rename(
+        columns={
+            "label": tr("upload.fig_item", lang),
+            "value": tr("upload.fig_value", lang),
+            "source_label": tr("upload.fig_source", lang),
+            "text": tr("upload.fig_text", lang),
+        }
+    )
+
+
+def figure_checks_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
+    """Totals that do not add up and published rates that disagree: row, column, stated, computed, message."""
+    checks = sheet.figures.checks
+    message = "message_en" if lang == "en" else "message_ja"
+    return pd.DataFrame(
+        {
+            "行" if lang != "en" else "Row": checks["source_row"],
+            tr("upload.fig_check", lang): checks["check_code"],
+            tr("upload.fig_stated", lang): checks["stated"],
+            tr("upload.fig_computed", lang): checks["computed"],
+            tr("upload.fig_message", lang): checks[message],
+        }
+    )
+
+
+def figure_overrides(sheet: SheetResult) -> dict[str, str]:
+    """The current value of each overridable item as text (what the page's inputs start from)."""
+    context = sheet.figures.context
+    out = {}
+    for key in FIGURE_OVERRIDES:
+        if key in sheet.figures.overrides:
+            out[key] = str(sheet.figures.overrides[key])
+            continue
+        item = context.get(_OVERRIDE_FIELD.get(key, key))
+        if key == "measure" and "measure_name" in context:
+            item = context["measure_name"]
+        out[key] = reported._display(item.value) if item is not None and item.value not in (None, "") else ""
+    return out
 
 
 def header_order(report: IngestReport | None, sheets: list[SheetResult] | None = None) -> dict[str, list[str]]:

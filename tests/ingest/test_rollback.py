@@ -88,8 +88,12 @@ def test_rolling_back_the_first_half_keeps_the_rows_the_cumulative_file_also_hol
     assert consultations(con) == 60
 
     removed = rollback_batch(con, 1)
-    assert removed == {"consultations": 0, "placements": 0, "targets": 0, "platforms": 0, "quarantine": 0}
-    assert removed.kept == {"consultations": 33, "placements": 0, "targets": 0, "platforms": 0} and removed.kept_by == [2]
+    assert removed == {
+        "consultations": 0, "placements": 0, "targets": 0, "platforms": 0, "reported_figures": 0, "quarantine": 0,
+        "reported_checks": 0,
+    }
+    assert removed.kept == {"consultations": 33, "placements": 0, "targets": 0, "platforms": 0, "reported_figures": 0}
+    assert removed.kept_by == [2]
     assert consultations(con) == 60
     assert con.execute("select distinct batch_id from consultations").fetchall() == [(2,)]
     assert con.execute("select count(*) from consultations_repeats").fetchone()[0] == 0

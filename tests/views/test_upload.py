@@ -349,7 +349,10 @@ def test_rollback_removes_exactly_that_batch(loaded_three):
         impact = upload.rollback_impact(con, 2)
     assert impact.quarantine_rows == 10
     removed = upload.rollback(2, db_path=loaded_three)
-    assert removed == {"consultations": 30, "placements": 0, "targets": 0, "platforms": 0, "quarantine": 10}
+    assert removed == {
+        "consultations": 30, "placements": 0, "targets": 0, "platforms": 0, "reported_figures": 0, "quarantine": 10,
+        "reported_checks": 0,
+    }
     after = per_batch(loaded_three)
     assert after == {k: v for k, v in before.items() if k[1] != 2}
     with status.read_connection(loaded_three) as con:
