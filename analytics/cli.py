@@ -19,7 +19,7 @@ from pathlib import Path
 from analytics import config, db, reports
 from analytics.access import audit, auth, scope
 from analytics.metrics import disclosure, facts, indicators, progress
-from analytics.sample import generator, platforms as sample_platforms
+from analytics.sample import generator, platforms as sample_platforms, reported as sample_reported
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
@@ -297,6 +297,7 @@ def _run_sample(args: argparse.Namespace) -> int:
     if args.messy:
         paths += generator.write_messy_files(out / "messy", scale=args.scale, seed=args.seed)
     paths += sample_platforms.write_survey_files(out / "clean", seed=args.seed)
+    paths += sample_reported.write_reported_files(out / "clean", seed=args.seed)
     for path in paths:
         print(f"{path}\t{path.stat().st_size:,} bytes")
     return 0

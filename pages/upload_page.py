@@ -149,7 +149,8 @@ def render_figures(preview: upload.FilePreview, sheet, key: str) -> None:
         st.caption(tr("upload.profile_applied", lang, name=profile))
     counts = upload.sheet_counts(sheet)
     for card, name in zip(st.columns(5), upload.SUMMARY_KEYS, strict=True):
-        card.metric(tr(f"upload.{name}", lang), ui_text.format_count(counts[name], lang), border=True)
+        label = f"upload.fig_{name}" if name in ("rows_read", "rows_excluded") else f"upload.{name}"
+        card.metric(tr(label, lang), ui_text.format_count(counts[name], lang), border=True)
     st.caption(tr("upload.fig_counts_note", lang, loaded=f"{counts['rows_to_load']:,}", warned=f"{sheet.warned:,}",
                   targets=f"{len(sheet.figures.targets):,}"))  # fmt: skip
     if text := upload.excluded_text(sheet, lang):
@@ -276,6 +277,13 @@ with st.expander(tr("upload.templates", lang), icon=":material/table_view:"):
         column.download_button(
             tr("upload.template_button", lang, kind=upload.kind_label(kind, lang)), templates.template_workbook(kind),
             file_name=templates.template_file_name(kind), key=f"template|{kind}", icon=":material/download:",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )  # fmt: skip
+    for column, form in zip(st.columns(len(contract.KINDS)), templates.FIGURE_FORMS, strict=False):
+        column.download_button(
+            tr("upload.template_button", lang, kind=tr(f"upload.template.{form}", lang)),
+            templates.figure_template_workbook(form), file_name=templates.figure_template_file_name(form),
+            key=f"template|{form}", icon=":material/download:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )  # fmt: skip
 

@@ -53,6 +53,76 @@ def _platform_notes() -> list[str]:
     ]
 
 
+def _reported_figures() -> list[str]:
+    """The reported-figures section (集計値, issue 16): shapes, context, statuses, checks, targets, accounting."""
+    from analytics.ingest import reported
+
+    table = contract.REPORTED_FIGURES
+    out = [
+        f"## {table.ja}（`{table.name}`） / {table.en}",
+        "",
+        "労働局の月次表、サポステの進路決定者数、自立相談支援機関の新規相談件数、事業実施計画の KPI シート、協議会資料の"
+        "「実績／目標／進捗率」など、**集計した数値の表** をそのまま取り込みます。記録（1行1件）ではないシートは、"
+        "次のどの形でも自動で判別し、数値のセル1つを1件の集計値として保存します（ファイルに記録のシートがある場合、"
+        "同じファイルの「集計」シートは記録の二重計上になるため取り込みません）。",
+        "",
+        "Aggregate tables are read cell by cell: one stored figure per number. Shapes recognised:",
+        "",
+        "- **縦持ち / long**: 1行1数値。見出し: "
+        + "；".join(f"{field} = {'・'.join(words[:4])}" for field, words in contract.REPORTED_FIGURE_HEADERS.items())
+        + "。",
+        "- **月別の横持ち / wide by month**: 都道府県（47行＋合計）× 4月…3月（＋累計・計）。年度・指標・単位は表題行"
+        "（「令和3年度 就職氷河期世代 正社員就職件数（件）」）または「※ 単位：件」の注記から。",
+        "- **年度別の横持ち / wide by year**: 指標または都道府県が行、令和2年度・令和3年度…（＋3か年計）が列。"
+        "年度の下に 目標｜実績｜進捗率 が並ぶ2段見出し（結合セル）も読みます。",
+        "- **事業別 KPI / KPI blocks**: 事業名と単位の見出し（「地域若者サポートステーション 就職氷河期世代向け事業（人）」）の下に"
+        "「KPI｜実績値」または「目標｜実績」の表。1シートに複数のブロックを置けます。",
+        "- **累計 / cumulative**: 累計の列や「令和2年4月〜令和4年1月」のような年度にそろわない期間。後の資料が同じ期間を"
+        "修正した場合は、後の時点（版）を優先して表示し、前の版も残します。",
+        "",
+        "**表の外に書かれた内容 / context around the table** — 都道府県、指標と単位、年度、期間、目標の期間、時点（版）、"
+        "出典は、表題行・ブロックの見出し・注記（※）・シート名・ファイル名（`長崎県_KPI_R2.xlsx`）から読み取り、"
+        "取込前の確認画面とコマンドラインの結果に「何を・どこから」読んだかを表示します。違っていれば直せます: "
+        "コマンドラインでは `--map measure=正社員就職件数 --map prefecture=福島県 --map fiscal_year=2021 "
+        "--map unit=人 --map vintage=2022-03-31 --map source=労働局 --map period=令和2年4月〜令和4年1月 "
+        "--map target_period=令和2〜4年度`、画面では入力欄で。見出しの対応は `--map 件数=value` のように指定します。",
+        "",
+        "**値 / values**: 空欄は `blank`、「-」「―」は `none`（該当なし）、「x」は `suppressed`（秘匿）、「…」は "
+        "`not_available`（未集計）として、0 とは区別して保存します（`value` は空）。`1,234`・全角数字・「人」「件」付きも読みます。"
+        "万人・千人・千件は換算して 人・件 で保存します。件（延べ）と人（実人数）は別の指標で、足し合わせません。"
+        "「※1」などの印の付いた数値には、その注記を `note` として残します。",
+        "",
+        "**指標 / measures**: 登録済みの指標（docs/indicators.md の指標の登録）に読み替えます（正社員就職件数 → "
+        "`regular_placements` など）。登録にない指標は、書かれた名前と単位のまま取り込みます（登録済みの指標とは混ぜません）。"
+        "単位が登録と違う場合（正社員就職件数（人））も、書かれた名前のままにします。",
+        "",
+        "**合計と率の照合 / totals and rates**: 合計行・累計列・3か年計が内訳の和と違うとき、率（進捗率・達成率）が "
+        "実績÷目標 と 0.1 ポイントを超えて違うときは、両方の数値を添えた警告（`reported_checks`: `total_mismatch` / "
+        "`rate_mismatch`）にします。表の数値は直しません。内訳が同じ表にある合計は照合だけして保存しません（二重計上しない）。"
+        "内訳のない全国の行・累計の列は、それ自体を集計値として保存します。",
+        "",
+        "**目標 / targets**: 目標・KPI の列は目標（`targets`）として、期間（年度なら annual、「目標は令和2〜4年度の3年間」や"
+        "3か年計なら period）、事業、単位、出典、時点とともに保存します。実績は集計値として保存します。",
+        "",
+        "**数え方 / accounting**: 集計値のシートでは、件数は行ではなく数値のセルで数えます。"
+        "読み込んだセル = 取込（うち警告付き）+ 保留 + 重複 + 除外（内訳のある合計・公表の率・空欄の目標）。"
+        "バッチの表（`batches` / `batch_sheets`）の rows_* 列も同じ数え方で、`rows_warned` が警告付きの件数です。"
+        "取消（rollback）すると、そのバッチの集計値・照合・目標を削除します（他のバッチも届けた数値はそちらに引き継ぎます）。",
+        "",
+        f"保存する列 / Stored columns (`{table.name}`, one row per figure cell):",
+        "",
+        "| 列 | 日本語名 | 型 | 説明 |",
+        "|---|---|---|---|",
+    ]
+    for c in table.columns:
+        out.append(f"| `{c.name}` | {c.ja} | {_TYPE_JA[c.type]} | {c.description_ja} |")
+    key = "、".join(table.column(k).ja for k in table.duplicate_key)
+    out += ["", f"重複の判定: {key} が同じ数値（同じ時点の同じ値）。", ""]
+    out += ["文脈の指定（`--map` のキー） / override keys: " + "、".join(f"`{k}`" for k in dict.fromkeys(
+        k for k in reported.OVERRIDE_KEYS if k.isascii())) + "。", ""]  # fmt: skip
+    return out
+
+
 def render() -> str:
     out: list[str] = [
         "# データ仕様（取込ファイルの書き方） / Data contract",
@@ -109,6 +179,7 @@ def render() -> str:
         out += ["", "例 / Example:", "", _example_csv(table), ""]
         if table.name == "platforms":
             out += _platform_notes()
+    out += _reported_figures()
     out += [
         "## 区分の値 / Coded values",
         "",

@@ -788,7 +788,9 @@ def find_tables(
     for k, header in enumerate(headers):
         stop = headers[k + 1].row - headers[k + 1].rows + 1 if k + 1 < len(headers) else len(rows)
         end = header.row + 1
-        while end < stop and any(rows[end]) and not is_note_row(rows[end]):
+        # a table runs to the first blank row; ※ rows inside it (a template's ※記入例 row, notes right under the
+        # 合計 row) are notes, not figures
+        while end < stop and any(rows[end]):
             end += 1
         if header.layout == "wide" and any(v[0] is None for v in header.columns.values()):
             # a KPI block: its data ends where the next block's heading begins (a row with one text cell)
@@ -865,7 +867,11 @@ def read_figures(
         for r in range(top)
         if any(rows[r]) and not is_note_row(rows[r]) and r not in first_heading
     ]
-    notes = [" ".join(_text(c) or "" for c in r if c).strip() for r in rows if is_note_row(r)]
+    notes = [
+        text
+        for r in rows
+        if is_note_row(r) and not (text := " ".join(_text(c) or "" for c in r if c).strip()).startswith("※記入例")
+    ]
     context = infer_context(titles, notes, sheet, file_name, overrides)
     note_map = _numbered_notes(notes)
     general_notes = [n for n in notes if not _numbered(n) and not _context_note(n)]
@@ -1030,6 +1036,8 @@ def _wide_cells(
     cells: list[_Cell] = []
     for r in range(header.row + 1, end):
         row = rows[r]
+        if is_note_row(row):
+            continue
         meaning: dict[str, object] = {}
         for j in header.label_columns:
             part = _label_meaning(row[j], context)
@@ -1110,6 +1118,8 @@ def _long_cells(
     cells: list[_Cell] = []
     for r in range(header.row + 1, end):
         row = rows[r]
+        if is_note_row(row):
+            continue
 
         def get(f: str, row: list = row) -> str | None:
             return row[by_field[f]] if f in by_field else None

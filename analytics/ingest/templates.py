@@ -187,3 +187,105 @@ def _write_notes(ws, kind: str) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEF", (18, 6, 22, 40, 22, 60), strict=True):
         ws.column_dimensions[letter].width = width
+
+
+# --------------------------------------------------------------------------------------------
+# Reported figures (集計値): the long form and the KPI form
+# --------------------------------------------------------------------------------------------
+
+FIGURE_FORMS = ("reported_long", "reported_kpi")
+FIGURE_FORM_NAMES = {"reported_long": ("集計値（縦持ち）", "Reported figures (long)"),
+                     "reported_kpi": ("事業別KPI", "Project KPIs")}  # fmt: skip
+LONG_HEADERS = ("年度", "年月", "都道府県", "対象者区分", "機関種別", "指標", "値", "単位", "備考", "出典", "時点")
+LONG_EXAMPLE = ("令和6年度", "令和6年4月", "青森県", "計", "ハローワーク", "正社員就職件数", 25, "件", "", "青森労働局",
+                "2024/05/31")  # fmt: skip
+UNITS = ("件", "人", "千件", "千人", "万件", "万人")
+
+
+def figure_template_file_name(form: str) -> str:
+    """``取込テンプレート_集計値（縦持ち）.xlsx``."""
+    return f"取込テンプレート_{FIGURE_FORM_NAMES[form][0]}.xlsx"
+
+
+def figure_template_workbook(form: str) -> bytes:
+    """The .xlsx template for reported figures: ``reported_long`` (one figure per row, drop-downs for 都道府県,
+    対象者区分, 機関種別, 指標, 単位) or ``reported_kpi`` (a KPI sheet: a block per project under a heading naming the
+    project, measure and unit, 「KPI | 実績値」 and 「目標 | 実績」). Both with a 「説明」 sheet."""
+    from analytics.metrics import measures
+
+    wb = Workbook()
+    ws = wb.active
+    if form == "reported_long":
+        ws.title = "集計値"
+        for j, header in enumerate(LONG_HEADERS, start=1):
+            head = ws.cell(row=1, column=j, value=header)
+            head.font, head.fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
+            cell = ws.cell(row=2, column=j, value=(EXAMPLE_MARK + str(LONG_EXAMPLE[0])) if j == 1 else LONG_EXAMPLE[j - 1])
+            cell.font = EXAMPLE_FONT
+            ws.column_dimensions[get_column_letter(j)].width = 16 if header != "指標" else 22
+        lists = {
+            "都道府県": ["全国", *(ui_text.prefecture_label(c) for c in ui_text.prefecture_codes())],
+            "対象者区分": ["計", *(c.ja for c in contract.TARGET_GROUPS)],
+            "機関種別": [c.ja for c in contract.AGENCY_TYPES],
+            "単位": list(UNITS),
+        }
+        for header, choices in lists.items():
+            letter = get_column_letter(LONG_HEADERS.index(header) + 1)
+            formula = '"' + ",".join(choices) + '"'
+            validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+                                        errorStyle="warning", error=f"「{header}」は一覧から選んでください。")  # fmt: skip
+            validation.add(f"{letter}2:{letter}{VALIDATED_ROWS + 2}")
+            ws.add_data_validation(validation)
+        ws.freeze_panes = "A2"
+        notes = [
+            "集計値（縦持ち）取込用テンプレートの説明",
+            "1枚目のシートの3行目から、1行に1つの数値を記入してください。2行目の記入例（※で始まる行）は取り込まれません。",
+            "年度または年月のどちらかは必須です。都道府県が空欄または「全国」なら全国の数値、対象者区分「計」や空欄は全体です。",
+            f"指標は登録済みの名前（{'、'.join(m.ja for m in measures.MEASURES)}）を選ぶと記録の指標と並べて比べられます。"
+            "登録にない指標も、その名前のまま取り込みます。",
+            "値が「-」は該当なし、「x」は秘匿、「…」は未集計として、0 とは区別して保存します。万人・千人は人に換算します。",
+            "詳しい仕様: docs/data_contract.md（集計値）",
+        ]
+    elif form == "reported_kpi":
+        ws.title = "令和6年度 実績"
+        rows = [
+            ["○○県 就職氷河期世代活躍支援プラットフォーム 事業実施計画 KPI 実績報告"],
+            ["令和6年度 実績"],
+            [],
+            ["1. 地域若者サポートステーション 就職氷河期世代向け事業 進路決定者数（人）"],
+            ["目標は令和6〜8年度の3年間"],
+            ["KPI", "実績値"],
+            [None, None],
+            [],
+            ["2. 自立相談支援機関 新規相談件数（件）"],
+            ["目標", "実績"],
+            [None, None],
+            [],
+            ["※ 令和7年3月末現在"],
+            ["※ 出典：○○県"],
+        ]
+        for row in rows:
+            ws.append(row)
+        ws["A1"].font = Font(bold=True, size=12)
+        for r in (6, 10):
+            for c in (1, 2):
+                ws.cell(row=r, column=c).font, ws.cell(row=r, column=c).fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
+        ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 24, 16
+        notes = [
+            "事業別KPI 取込用テンプレートの説明",
+            "1行目の「○○県」を都道府県名に、2行目を実績の年度に書き換えてください（シート名でも構いません）。",
+            "事業ごとに、見出し（事業名・指標・単位）、目標の期間（複数年度の目標なら「目標は令和6〜8年度の3年間」）、"
+            "「KPI | 実績値」または「目標 | 実績」の表を書きます。ブロックはいくつでも並べられます。",
+            "目標は目標（targets）として、実績は集計値として取り込みます。注記（※）の時点が版になります。",
+            "詳しい仕様: docs/data_contract.md（集計値）",
+        ]
+    else:
+        raise KeyError(form)
+    notes_sheet = wb.create_sheet(NOTES_SHEET)
+    for i, line in enumerate(notes, start=1):
+        notes_sheet.cell(row=i, column=1, value=line)
+    notes_sheet["A1"].font = Font(bold=True, size=12)
+    notes_sheet.column_dimensions["A"].width = 120
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -576,3 +576,57 @@ def test_the_sample_includes_a_prefecture_with_only_reported_figures_for_its_tar
     assert indicators == {"career_decisions", "new_consultations", "training_persons"}
     assert con.execute("select count(*) from targets where prefecture_code = '42'").fetchone()[0] == 3
     assert contract.REPORTED_FIGURES.duplicate_key == reported.FIGURE_KEY
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_long_template_filled_in_loads_and_its_example_row_does_not(con, tmp_path):
+    from openpyxl import load_workbook
+
+    from analytics.ingest import templates
+
+    wb = load_workbook(io.BytesIO(templates.figure_template_workbook("reported_long")))
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws[1]] == list(templates.LONG_HEADERS)
+    ws.append(["令和6年度", "令和6年5月", "岩手県", "長期無業", "地域若者サポートステーション", "進路決定者数", 7, "人", None,
+               "サポステ", "2024/06/30"])  # fmt: skip
+    ws.append(["令和6年度", None, "全国", "計", None, "正社員就職件数", "x", "件", "秘匿", None, None])
+    path = tmp_path / "filled.xlsx"
+    wb.save(path)
+    report = load(con, path)
+    s = [s for s in report.sheets if s.status == "loaded"][0]
+    assert (s.rows_read, s.loaded) == (2, 2)
+    rows = figures(con, report.batch_id)
+    assert [(r["measure"], r["prefecture_code"], r["value_status"], r["source"]) for r in rows] == [
+        ("career_decisions", "03", "value", "サポステ"),
+        ("regular_placements", None, "suppressed", None),
+    ]
+    assert rows[0]["vintage"].date() == dt.date(2024, 6, 30) and rows[0]["period_kind"] == "month"
+
+
+def test_the_kpi_template_filled_in_loads_results_and_targets(con, tmp_path):
+    from openpyxl import load_workbook
+
+    from analytics.ingest import templates
+
+    wb = load_workbook(io.BytesIO(templates.figure_template_workbook("reported_kpi")))
+    ws = wb.worksheets[0]
+    ws["A1"] = "秋田県 就職氷河期世代活躍支援プラットフォーム 事業実施計画 KPI 実績報告"
+    ws["A7"], ws["B7"], ws["A11"], ws["B11"] = 90, 31, 200, 188
+    path = tmp_path / "kpi.xlsx"
+    wb.save(path)
+    report = load(con, path)
+    accounts(report)
+    rows = figures(con, report.batch_id)
+    assert [(r["measure"], r["fiscal_year"], r["value"], r["prefecture_code"]) for r in rows] == [
+        ("career_decisions", 2024, 31.0, "05"),
+        ("new_consultations", 2024, 188.0, "05"),
+    ]
+    targets = con.execute("select indicator, target_kind, period_start, period_end, value from targets order by 5").fetchall()
+    assert targets == [
+        ("career_decisions", "period", dt.date(2024, 4, 1), dt.date(2027, 3, 31), 90.0),
+        ("new_consultations", "annual", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 200.0),
+    ]

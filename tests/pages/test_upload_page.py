@@ -59,6 +59,8 @@ def test_upload_page_before_any_file_offers_the_templates(empty_db):
         "就職等実績のテンプレート",
         "目標のテンプレート",
         "市町村プラットフォーム調査のテンプレート",
+        "集計値（縦持ち）のテンプレート",
+        "事業別KPIのテンプレート",
     ]
     assert [i.value for i in at.info] == [upload.tr("upload.empty")]
     assert all(b.key != "upload.load" for b in at.button)
@@ -232,3 +234,68 @@ def test_history_in_english(loaded_db):
     at = run_page(HISTORY, lang="en")
     assert at.title[0].value == "Upload history"
     assert "File" in at.dataframe[0].value.columns
+
+
+# ---------------------------------------------------------------------------------------------
+# Reported figures (集計値, issue 16)
+# ---------------------------------------------------------------------------------------------
+
+CLEAN = PROJECT_ROOT / "sample_data" / "clean"
+BARE_MONTHLY = "都道府県,4月,5月\r\n青森県,3,4\r\n岩手県,5,-\r\n".encode("cp932")
+
+
+def test_a_kpi_sheet_shows_what_was_inferred_and_from_where_then_loads_figures_and_targets(empty_db):
+    at = run_page(UPLOAD)
+    name = "reported_42_nagasaki_KPI_R2.xlsx"
+    at.file_uploader[0].set_value([(name, (CLEAN / name).read_bytes(), "application/octet-stream")]).run()
+    assert_ok(at)
+    headings = [m.value for m in at.markdown]
+    assert "##### シート「令和2年度 実績」: 集計値（事業別ブロック）・見出し 6 行目" in headings
+    # counts are figure cells: 7 read, 6 to load (3 results + 3 targets), 1 published rate excluded
+    assert metrics(at)[:5] == [("読込セル", "7"), ("取込予定", "6"), ("保留", "0"), ("重複（取込済み）", "0"),
+                               ("除外（内訳のある合計・率）", "1")]
+    context = next(d.value for d in at.dataframe if "読み取り元" in d.value.columns)
+    row = context[context["項目"] == "都道府県"].iloc[0]
+    assert (row["値"], row["読み取り元"]) == ("長崎県", "表題行")
+    row = context[context["項目"] == "時点（版）"].iloc[0]
+    assert (row["値"], row["読み取り元"], row["元の文字列"]) == ("2021-03-31", "注記（※）", "※ 令和3年3月末現在")
+    checks = next(d.value for d in at.dataframe if "照合" in d.value.columns)
+    assert list(checks["照合"]) == ["rate_mismatch"]
+    at.button(key="upload.load").click().run()
+    assert_ok(at)
+    with status.read_connection(empty_db) as con:
+        assert con.execute("select count(*) from reported_figures").fetchone()[0] == 3
+        assert con.execute("select count(*) from targets where prefecture_code = '42'").fetchone()[0] == 3
+        assert con.execute("select count(*) from reported_checks").fetchone()[0] == 1
+
+
+def test_the_analyst_sets_the_measure_and_year_of_a_bare_table_and_saves_them_for_the_next_file(empty_db):
+    at = run_page(UPLOAD)
+    at.file_uploader[0].set_value([("労働局_月次.csv", BARE_MONTHLY, "text/csv")]).run()
+    assert_ok(at)
+    assert metrics(at)[:3] == [("読込セル", "4"), ("取込予定", "0"), ("保留", "4")]  # no measure, no year yet
+    measure = next(t for t in at.text_input if t.key and t.key.endswith("|measure"))
+    measure.set_value("正社員就職件数").run()
+    next(t for t in at.text_input if t.key and t.key.endswith("|fiscal_year")).set_value("令和4年度").run()
+    assert_ok(at)
+    assert metrics(at)[:3] == [("読込セル", "4"), ("取込予定", "4"), ("保留", "0")]
+    context = next(d.value for d in at.dataframe if "読み取り元" in d.value.columns)
+    row = context[context["項目"] == "指標"].iloc[0]
+    assert (row["値"], row["読み取り元"]) == ("正社員就職件数（regular_placements）", "指定（--map / 画面）")
+    name_box = next(t for t in at.text_input if t.key and t.key.startswith("profile|"))
+    name_box.set_value("青森労働局 月次").run()
+    next(b for b in at.button if b.key and b.key.startswith("save|")).click().run()
+    assert_ok(at)
+    at.button(key="upload.load").click().run()
+    assert_ok(at)
+
+    again = "都道府県,4月,5月\r\n青森県,6,7\r\n岩手県,8,9\r\n".encode("cp932")
+    at.file_uploader[0].set_value([("労働局_月次_2.csv", again, "text/csv")]).run()
+    assert_ok(at)
+    assert any("保存した対応「青森労働局 月次」を自動で適用しました" in c.value for c in at.caption)
+    assert metrics(at)[:3] == [("読込セル", "4"), ("取込予定", "4"), ("保留", "0")]
+    at.button(key="upload.load").click().run()
+    with status.read_connection(empty_db) as con:
+        assert con.execute(
+            "select count(*), min(fiscal_year), max(fiscal_year) from reported_figures where measure = 'regular_placements'"
+        ).fetchone() == (8, 2022, 2022)
