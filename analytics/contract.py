@@ -864,7 +864,12 @@ TARGETS = Table(
             description_ja="annual（年度ごと）または period（期間全体）。空欄なら年度・ステージから判断します。",
             example="period",
         ),
-        replace(_MUNICIPALITY, aliases=("市区町村コード", "市町村コード", "団体コード", "municipality_code")),
+        replace(
+            _MUNICIPALITY,
+            aliases=("市区町村コード", "市町村コード", "団体コード", "municipality_code"),
+            description_ja="市区町村の目標なら全国地方公共団体コード。都道府県・全国の目標なら空欄。",
+            example="02201",
+        ),
         Column(
             "project",
             "事業",

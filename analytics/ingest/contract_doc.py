@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analytics import config, contract
-from analytics.ingest.errors import FILE_ERRORS, REASONS
+from analytics.ingest.errors import ALL_REASONS as REASONS, FILE_ERRORS
 
 DOC_PATH = config.DOCS_DIR / "data_contract.md"
 

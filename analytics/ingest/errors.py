@@ -52,7 +52,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "invalid_number": ("「{value}」は数値として読めません。", "'{value}' is not a number."),
     "out_of_range": ("「{column}」の値「{value}」が範囲外です。", "'{value}' is out of range for '{column}'."),
     "missing_period": ("目標の年度とステージのどちらも入っていません。", "A target needs a fiscal year or a stage."),
-    # reported figures (集計値): one issue per figure cell that cannot be loaded
+}
+
+
+# Reasons only a reported-figures cell (集計値, issue 16) can have; the codes shared with records (invalid_number,
+# out_of_range, unknown_prefecture, unknown_code, unknown_municipality) are those above.
+FIGURE_REASONS: dict[str, tuple[str, str]] = {
     "unknown_row_label": (
         "行の見出し「{value}」が都道府県・対象者区分・指標として読めません。",
         "Row label '{value}' is not a prefecture, target group or measure.",
@@ -71,10 +76,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "The unit (件 or 人) is not known; give --map unit=….",
     ),
 }
+ALL_REASONS: dict[str, tuple[str, str]] = {**REASONS, **FIGURE_REASONS}
 
 
 def reason_message(reason_code: str, lang: str = "ja", **fields: object) -> str:
-    ja, en = REASONS[reason_code]
+    ja, en = ALL_REASONS[reason_code]
     return (ja if lang == "ja" else en).format(**{k: ("" if v is None else v) for k, v in fields.items()})
 
 

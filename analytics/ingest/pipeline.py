@@ -136,10 +136,10 @@ def prepare_file(
             # Reported figures (集計値): sheets that are not records are read as aggregate tables, unless the file
             # also holds records (a 集計 sheet beside 相談記録 summarises those records: loading it would count twice).
             has_records = any(s.status == "ready" and s.kind in ("consultations", "placements") for s in report.sheets)
-            if kind in (None, reported.KIND) and not has_records:
+            if kind in (None, reported.KIND) and not has_records and header_row is None:
                 for i, raw in enumerate(raw_sheets):
                     if report.sheets[i].status == "skipped" and raw.rows and raw.width:
-                        figures = reported.prepare_sheet(
+                        figures = _prepare_figures(
                             stage, raw, report.file, mapping=figure_mapping, overrides=overrides,
                             profiles=profiles or [],
                         )
@@ -153,6 +153,62 @@ def prepare_file(
     if all(s.rows_read == s.rows_excluded for s in usable):  # headers, titles and totals but no records
         raise IngestError("empty", file=report.file)
     return report
+
+
+def _prepare_figures(
+    stage,
+    raw,
+    file_name: str,
+    *,
+    mapping: dict[str, str],
+    overrides: dict[str, str],
+    profiles: list[tuple[str, dict[str, str]]] | None = None,
+):
+    """A raw sheet read as reported figures (``reported.read_figures``) into a ``SheetResult``, or None.
+
+    A saved profile (``ingest.profiles``) whose header signature matches the sheet's first table supplies header
+    mappings and context overrides (「福島県労働局 月次」: measure, unit, source); explicit ones win.
+    """
+    rows = [list(r) for r in stage.execute(f"select * from {raw.table} order by rowid").fetchall()]
+    figures = reported.read_figures(rows, raw.name, file_name, merged=raw.merged, overrides=overrides, mapping=mapping)
+    if figures is None:
+        return None
+    signature = hdr.header_signature(figures.labels)
+    profile = next((m for sig, m in profiles or [] if sig == signature), None)
+    if profile:
+        _, profile_mapping, profile_overrides = reported.split_mapping(profile)
+        merged_mapping = {**profile_mapping, **mapping}
+        merged_overrides = {**profile_overrides, **overrides}
+        if (merged_mapping, merged_overrides) != (mapping, overrides):
+            again = reported.read_figures(
+                rows, raw.name, file_name, merged=raw.merged, overrides=merged_overrides, mapping=merged_mapping
+            )
+            figures = again or figures
+    result = SheetResult(sheet=raw.name, kind=reported.KIND, status="ready")
+    result.header_row, result.header_rows = figures.header_row, figures.header_rows
+    result.rows_read = figures.cells_read
+    result.excluded = dict(figures.excluded)
+    result.quarantined = len(figures.issues)
+    result.quarantined_by_reason = (
+        figures.issues["reason_code"].value_counts().sort_index().to_dict() if len(figures.issues) else {}
+    )
+    result.duplicates_in_file = figures.duplicates_in_file
+    result.issues = figures.issues
+    result.figures = figures
+    result.warned = figures.warned
+    result.preview = figures.figures.drop(columns=["source_sheet"]).head(20)
+    result.matches = [
+        hdr.ColumnMatch(
+            j,
+            label,
+            figures.field_by_label.get(label),
+            1.0 if figures.field_by_label.get(label) else 0.0,
+            source="alias" if figures.field_by_label.get(label) else "none",
+        )
+        for j, label in enumerate(figures.labels)
+        if label
+    ]
+    return result
 
 
 @contextlib.contextmanager

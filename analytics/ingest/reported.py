@@ -1494,7 +1494,7 @@ ISSUE_COLUMNS = (
 
 
 def _issue(c: _Cell, code: str, value: object, sheet: str, file_name: str) -> dict:
-    from analytics.ingest.errors import REASONS
+    from analytics.ingest.errors import ALL_REASONS as REASONS
 
     ja, en = REASONS.get(code, (code, code))
     shown = "" if value is None else str(value)
@@ -1582,62 +1582,3 @@ def split_mapping(mapping: dict[str, str] | None) -> tuple[dict[str, str], dict[
         if column == "" or column in columns or column not in FIGURE_FIELDS:
             records[header] = column
     return records, figures, overrides
-
-
-def prepare_sheet(
-    stage,
-    raw,
-    file_name: str,
-    *,
-    mapping: dict[str, str],
-    overrides: dict[str, str],
-    profiles: list[tuple[str, dict[str, str]]] | None = None,
-):
-    """A raw sheet (``readers.RawSheet``) read as reported figures into a ``SheetResult``, or None.
-
-    A saved profile (``ingest.profiles``) whose header signature matches the sheet's first table supplies header
-    mappings and context overrides (「福島県労働局 月次」: measure, unit, source); explicit ones win.
-    """
-    from analytics.ingest import headers as hdr
-    from analytics.ingest.report import SheetResult
-
-    rows = [list(r) for r in stage.execute(f"select * from {raw.table} order by rowid").fetchall()]
-    figures = read_figures(rows, raw.name, file_name, merged=raw.merged, overrides=overrides, mapping=mapping)
-    if figures is None:
-        return None
-    signature = hdr.header_signature(figures.labels)
-    profile = next((m for sig, m in profiles or [] if sig == signature), None)
-    if profile:
-        _, profile_mapping, profile_overrides = split_mapping(profile)
-        merged_mapping = {**profile_mapping, **mapping}
-        merged_overrides = {**profile_overrides, **overrides}
-        if (merged_mapping, merged_overrides) != (mapping, overrides):
-            again = read_figures(
-                rows, raw.name, file_name, merged=raw.merged, overrides=merged_overrides, mapping=merged_mapping
-            )
-            figures = again or figures
-    result = SheetResult(sheet=raw.name, kind=KIND, status="ready")
-    result.header_row, result.header_rows = figures.header_row, figures.header_rows
-    result.rows_read = figures.cells_read
-    result.excluded = dict(figures.excluded)
-    result.quarantined = len(figures.issues)
-    result.quarantined_by_reason = (
-        figures.issues["reason_code"].value_counts().sort_index().to_dict() if len(figures.issues) else {}
-    )
-    result.duplicates_in_file = figures.duplicates_in_file
-    result.issues = figures.issues
-    result.figures = figures
-    result.warned = figures.warned
-    result.preview = figures.figures.drop(columns=["source_sheet"]).head(20)
-    result.matches = [
-        hdr.ColumnMatch(
-            j,
-            label,
-            figures.field_by_label.get(label),
-            1.0 if figures.field_by_label.get(label) else 0.0,
-            source="alias" if figures.field_by_label.get(label) else "none",
-        )
-        for j, label in enumerate(figures.labels)
-        if label
-    ]
-    return result

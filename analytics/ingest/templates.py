@@ -29,7 +29,8 @@ EXAMPLE_FONT = Font(color="7F7F7F", italic=True)
 
 # Headers written in the template when the contract's Japanese name reads oddly for what is typed
 # (the drop-down offers prefecture names, so the header says 都道府県, not 都道府県コード).
-HEADER_OVERRIDES: dict[str, str] = {"prefecture_code": "都道府県"}
+# (事業 alone is the placements' program column: the targets' project column is written 対象事業.)
+HEADER_OVERRIDES: dict[str, str] = {"prefecture_code": "都道府県", "project": "対象事業"}
 # Code lists that accept free text (unknown names become その他): the drop-down only warns.
 LENIENT = set(contract.LENIENT_CODE_LISTS)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import db
-from analytics.ingest.errors import REASONS
+from analytics.ingest.errors import ALL_REASONS as REASONS
 from analytics.metrics import facts
 from analytics.text import ui_text
 

@@ -426,7 +426,7 @@ def summary_table(previews: list[FilePreview], lang: str = ui_text.DEFAULT_LANG)
 
 def reasons_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
     """Rows to be quarantined per reason: code, a reason in words, rows (a row can have several reasons)."""
-    from analytics.ingest.errors import REASONS
+    from analytics.ingest.errors import ALL_REASONS as REASONS
 
     rows = [
         {
@@ -885,7 +885,7 @@ def rollback_impact(con: duckdb.DuckDBPyConnection, batch_id: int) -> RollbackIm
     regions: set[str] = set()
     changed_tables: set[str] = set()
     targets: set[str] = set()
-    for name, table in contract.TABLES.items():
+    for name, table in (*contract.TABLES.items(), (contract.REPORTED_FIGURES.name, contract.REPORTED_FIGURES)):
         gone, kept[name], by, table_years, table_regions, table_indicators = con.execute(
             _changes_sql(table, repeats=repeats), {"b": batch_id}
         ).fetchone()
@@ -931,7 +931,9 @@ def rollback(batch_id: int, *, db_path: str | Path | None = None) -> load.Rollba
 
 def removed_text(removed: dict[str, int], lang: str = ui_text.DEFAULT_LANG) -> str:
     """Rows removed per table; with a ``load.RollbackCounts``, also the rows kept because other batches hold them."""
-    parts = [f"{kind_label(t, lang)} {n:,}" for t, n in removed.items() if t in contract.TABLES and n]
+    parts = [
+        f"{kind_label(t, lang)} {n:,}" for t, n in removed.items() if (t in contract.TABLES or t == reported.KIND) and n
+    ]
     text = "、".join(parts) or "0"
     kept = [f"{kind_label(t, lang)} {n:,}" for t, n in getattr(removed, "kept", {}).items() if n]
     if kept:

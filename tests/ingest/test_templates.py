@@ -109,7 +109,9 @@ def _fill(kind: str, rows: int, rng: random.Random) -> bytes:
             "個人ID": f"{rng.randrange(1, 48):02d}-{r:05d}",
             "相談日": day, "就職日": day,
             # the platform survey is one row per municipality: its municipality is required
-            "市区町村コード": rng.choice(["02201", "13101", "27100", "01100", *([None] if kind != "platforms" else [])]),
+            # a target is for a prefecture (or the nation) chosen from the drop-down: no municipality (issue 16)
+            "市区町村コード": None if kind == "targets" else rng.choice(
+                ["02201", "13101", "27100", "01100", *([None] if kind != "platforms" else [])]),
             "都道府県": None, "機関名": "テスト機関", "年齢": rng.randrange(35, 55),
             "生年": rng.randrange(1968, 1988), "産業": "医療,福祉", "事業": None,
             "年度": rng.choice([2023, "令和6年度", "R5"]), "ステージ": None, "目標値": rng.randrange(1, 9999),

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analytics import contract
-from analytics.sample import generator as sample, platforms as sample_platforms
+from analytics.sample import generator as sample, platforms as sample_platforms, reported as sample_reported
 
 SCALE = 0.004  # ~4,800 persons: fast, yet large enough for the shares below
 
@@ -197,7 +197,7 @@ def test_cli_writes_clean_and_messy_files(tmp_path: Path):
     clean = sorted(p.name for p in (tmp_path / "clean").iterdir())
     surveys = sorted(name for _, _, name in sample_platforms.SURVEYS)  # the municipal platform surveys (issue 18)
     assert clean == sorted(["consultations_FY2020-2024.csv", "placements_FY2020-2024.csv", "targets_sample.csv",
-                            *surveys])
+                            *surveys, *sample_reported.FILES])  # and the reported figures (issue 16)
     back = pd.read_csv(tmp_path / "clean" / "consultations_FY2020-2024.csv", dtype=str)
     assert back["都道府県コード"].str.fullmatch(r"\d{2}").all()
     expected = json.loads((tmp_path / "messy" / "EXPECTED.json").read_text(encoding="utf-8"))

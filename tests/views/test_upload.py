@@ -331,7 +331,7 @@ def test_rollback_impact_states_rows_years_regions_and_indicators(loaded_three):
     with status.read_connection(loaded_three) as con:
         impact = upload.rollback_impact(con, 3)
         targets = upload.rollback_impact(con, 4)
-    assert impact.rows == {"consultations": 31, "placements": 11, "targets": 0, "platforms": 0}
+    assert impact.rows == {"consultations": 31, "placements": 11, "targets": 0, "platforms": 0, "reported_figures": 0}
     lines = impact.lines()
     assert "相談記録: 31 行を削除" in lines and "就職等実績: 11 行を削除" in lines
     assert any(line.startswith("変わる年度: 令和3年度") for line in lines)
@@ -372,8 +372,10 @@ def test_rollback_impact_counts_only_rows_that_disappear_and_says_which_stay(db_
     upload.load_previews(upload.prepare_uploads(messy(*J2), db_path=db_path), db_path=db_path)
     with status.read_connection(db_path) as con:
         first, cumulative = upload.rollback_impact(con, 1), upload.rollback_impact(con, 2)
-    assert first.rows == {"consultations": 0, "placements": 0, "targets": 0, "platforms": 0} and first.total_rows == 0
-    assert first.kept == {"consultations": 33, "placements": 0, "targets": 0, "platforms": 0} and first.kept_by == [2]
+    assert first.rows == {"consultations": 0, "placements": 0, "targets": 0, "platforms": 0, "reported_figures": 0}
+    assert first.total_rows == 0
+    assert first.kept == {"consultations": 33, "placements": 0, "targets": 0, "platforms": 0, "reported_figures": 0}
+    assert first.kept_by == [2]
     assert first.fiscal_years == [] and first.prefectures == [] and first.indicators == []  # same rows: no change
     assert first.lines() == ["相談記録: 33 行はバッチ 2 にも含まれるため削除せず、そのバッチの行として残します"]
     assert first.lines("en") == ["Consultations: 33 rows stay as rows of batch 2, which also holds them"]
