@@ -38,6 +38,7 @@ from analytics.ingest import normalise as nz
 from analytics.metrics import measures
 
 KIND = "reported_figures"
+ALL_PREFECTURES = 47
 
 # Figure columns as stored (reported_figures without batch_id), in the table's order.
 FIGURE_COLUMNS = (
@@ -1216,14 +1217,17 @@ def _finish(
     # Parse values once.
     parsed = {id(c): parse_value(c.raw) for c in cells}
     # A national row is a total when the table also has prefecture rows (same column).
-    has_prefecture_rows = {
-        (c.column, c.role): True
-        for c in cells
-        if c.prefecture_code and not c.is_total and not getattr(c, "_national", False)
-    }
+    # A 全国 row is the total of the prefecture rows only when all 47 are in the table (a labour bureau's table);
+    # beside a few prefectures it is a national figure of its own.
+    prefectures_by_column: dict[tuple, set] = {}
     for c in cells:
-        if getattr(c, "_national", False) and has_prefecture_rows.get((c.column, c.role)):
-            c.is_total = "row"
+        if c.prefecture_code and not c.is_total and not getattr(c, "_national", False):
+            key = (c.column, c.role, c.measure, _plabel(c))
+            prefectures_by_column.setdefault(key, set()).add(c.prefecture_code)
+    for c in cells:
+        if getattr(c, "_national", False):
+            if len(prefectures_by_column.get((c.column, c.role, c.measure, _plabel(c)), ())) >= ALL_PREFECTURES:
+                c.is_total = "both" if c.is_total == "column" else "row"
     checks: list[dict] = []
     warned: set[int] = set()
     excluded = {"total": 0, "rate": 0, "no_target": 0}

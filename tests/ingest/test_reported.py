@@ -630,3 +630,26 @@ def test_the_kpi_template_filled_in_loads_results_and_targets(con, tmp_path):
         ("career_decisions", "period", dt.date(2024, 4, 1), dt.date(2027, 3, 31), 90.0),
         ("new_consultations", "annual", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 200.0),
     ]
+
+
+def test_a_national_row_beside_a_few_prefectures_is_a_figure_not_their_total(con, tmp_path):
+    lines = [["年度", "都道府県", "指標", "値", "単位"], ["令和3年度", "青森県", "正社員就職件数", "10", "件"],
+             ["令和3年度", "岩手県", "正社員就職件数", "12", "件"], ["令和3年度", "全国", "正社員就職件数", "9,000", "件"]]  # fmt: skip
+    report = load(con, write(tmp_path, "three.csv", lines))
+    s = report.sheets[0]
+    assert (s.rows_read, s.loaded, s.rows_excluded) == (3, 3, 0)
+    assert con.execute("select value from reported_figures where prefecture_code is null").fetchall() == [(9000.0,)]
+    assert con.execute("select count(*) from reported_checks").fetchone()[0] == 0
+
+
+def test_a_national_row_under_all_47_prefectures_is_their_total(con, tmp_path):
+    from analytics.ingest import normalise as nz
+
+    names = list(nz.region_reference().prefectures.values())
+    lines = [["令和3年度 正社員就職件数（件）"], ["都道府県", "4月", "5月"]]
+    lines += [[name, "1", "2"] for name in names] + [["全国", "47", "95"]]  # 5月: 94 ≠ 95
+    report = load(con, write(tmp_path, "all.csv", lines))
+    s = report.sheets[0]
+    assert (s.rows_read, s.loaded, s.rows_excluded, s.warned) == (96, 94, 2, 47)
+    checks = con.execute("select source_column, stated, computed from reported_checks").fetchall()
+    assert checks == [("5月", 95.0, 94.0)]
