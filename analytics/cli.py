@@ -163,7 +163,8 @@ def _run_quarantine(args: argparse.Namespace) -> int:
 def _add_ingest_commands(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "ingest", "CSV/Excel ファイルを取り込む (load CSV/Excel exports)", _run_ingest)
     p.add_argument(
-        "--kind", choices=["consultations", "placements", "targets"], default=None, help="種別（省略時は列から判定）"
+        "--kind", choices=["consultations", "placements", "targets", "reported_figures"], default=None,
+        help="種別（省略時は列から判定。reported_figures = 集計値の表として読む）",
     )
     p.add_argument(
         "--map",

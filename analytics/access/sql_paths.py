@@ -89,6 +89,7 @@ EXEMPT: dict[str, str] = {
     "analytics.ingest.load._rollback_batch": "deletes one batch's rows (permission 'rollback': admin); returns counts",
     "analytics.ingest.profiles.list_profiles": "saved column mappings (metadata)",
     "analytics.ingest.profiles.save_profile": "writes a column mapping (metadata)",
+    "analytics.ingest.profiles._figure_labels": _STAGING + " (the header of a reported-figures table)",
     "analytics.ingest.pipeline.prepare_file": _STAGING,
     "analytics.ingest.pipeline._prepare_figures": _STAGING + " (a reported-figures sheet's raw cells)",
     "analytics.ingest.pipeline._database_path": "the database file's path (duckdb_databases())",

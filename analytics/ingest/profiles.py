@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.ingest import headers as hdr
+from analytics.ingest import headers as hdr, reported
 from analytics.ingest.errors import IngestError
 from analytics.ingest.readers import read_file
 
@@ -42,6 +42,10 @@ def save_profile_from_mapping(
     stage = duckdb.connect()
     try:
         for raw in read_file(stage, Path(path).read_bytes(), Path(path).name):
+            if reported.split_mapping(mapping)[2]:  # context for reported figures (measure=…): the figure table
+                labels = _figure_labels(stage, raw, Path(path).name, mapping)
+                if labels is not None:
+                    return save_profile(con, name, labels, mapping)
             found = hdr.detect_header(raw.head, raw.width, raw.merged)
             if found is None:
                 # The unknown headers may be exactly why a profile is needed: score them with the mapping.
@@ -51,6 +55,15 @@ def save_profile_from_mapping(
     finally:
         stage.close()
     raise IngestError("no_header", file=Path(path).name, sheets="")
+
+
+def _figure_labels(stage: duckdb.DuckDBPyConnection, raw, file_name: str, mapping: dict[str, str]):
+    """The first header of a reported-figures table in a raw sheet (its profile signature), or None."""
+    _, figure_mapping, overrides = reported.split_mapping(mapping)
+    rows = [list(r) for r in stage.execute(f"select * from {raw.table} order by rowid").fetchall()]
+    figures = reported.read_figures(rows, raw.name, file_name, merged=raw.merged, overrides=overrides,
+                                    mapping=figure_mapping)  # fmt: skip
+    return figures.labels if figures is not None else None
 
 
 def _detect_with_mapping(head: list[list[str | None]], mapping: dict[str, str]):

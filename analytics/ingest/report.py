@@ -82,6 +82,8 @@ class SheetResult:
 
     @property
     def ignored_columns(self) -> list[str]:
+        if self.figures is not None:  # a figure table's headers are periods and roles, read by layout
+            return []
         return [m.header for m in self.matches if not m.column and not m.personal and m.header]
 
     def accounts(self) -> bool:

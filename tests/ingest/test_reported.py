@@ -653,3 +653,26 @@ def test_a_national_row_under_all_47_prefectures_is_their_total(con, tmp_path):
     assert (s.rows_read, s.loaded, s.rows_excluded, s.warned) == (96, 94, 2, 47)
     checks = con.execute("select source_column, stated, computed from reported_checks").fetchall()
     assert checks == [("5月", 95.0, 94.0)]
+
+
+def test_cli_saves_the_context_as_a_profile_that_the_next_file_with_the_same_headers_uses(tmp_path, capsys):
+    db_path = tmp_path / "cli.duckdb"
+    first = write(tmp_path, "hw_4.csv", BARE)
+    args = ["--map", "measure=正社員就職件数", "--map", "fiscal_year=2021", "--save-profile", "青森労働局 月次"]
+    assert main(["ingest", "--db", str(db_path), *args, str(first)]) == 0
+    capsys.readouterr()
+    second = write(tmp_path, "hw_5.csv", [BARE[0], ["青森県", "7", "8"], ["岩手県", "9", "10"]])
+    assert main(["ingest", "--db", str(db_path), "--kind", "reported_figures", "--format", "json", str(second)]) == 0
+    second_sheet = json.loads(capsys.readouterr().out)[0]["sheets"][0]
+    assert second_sheet["context"]["measure"]["source"] == "override"  # from the saved profile
+    from analytics import db
+
+    con = db.connect(db_path, read_only=True)
+    try:
+        rows = con.execute(
+            "select b.file_name, count(*), min(f.measure), min(f.fiscal_year) from reported_figures f "
+            "join batches b using (batch_id) group by 1 order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("hw_4.csv", 4, "regular_placements", 2021), ("hw_5.csv", 4, "regular_placements", 2021)]
