@@ -156,6 +156,8 @@ def render_figures(preview: upload.FilePreview, sheet, key: str) -> None:
     if text := upload.excluded_text(sheet, lang):
         st.caption(text)
     st.markdown(f"**{tr('upload.fig_context', lang)}**")
+    if summary := upload.figure_context_text(sheet, lang):
+        st.caption(summary)
     show_table(upload.figure_context_table(sheet, lang))
     with st.container(border=True):
         st.caption(tr("upload.fig_override", lang))

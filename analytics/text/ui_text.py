@@ -561,6 +561,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload.template.reported_kpi": ("事業別KPI", "Project KPIs"),
     "upload.fig_rows_read": ("読込セル", "Cells read"),
     "upload.fig_rows_excluded": ("除外（内訳のある合計・率）", "Excluded (totals, rates)"),
+    "upload.fig_per_block": ("ブロックの見出しごと", "per block heading"),
     "upload.fig_context": ("読み取った内容と読み取り元", "What was inferred, and from where"),
     "upload.fig_item": ("項目", "Item"),
     "upload.fig_value": ("値", "Value"),

@@ -488,9 +488,20 @@ def is_figures(sheet: SheetResult) -> bool:
     return sheet.figures is not None
 
 
+def _context(sheet: SheetResult, lang: str) -> pd.DataFrame:
+    """The context rows; on a KPI sheet the measure and unit not found for the sheet are read per block heading."""
+    frame = reported.context_frame(sheet.figures.context, lang)
+    if frame.empty or sheet.figures.layout != "blocks":
+        return frame
+    per_block = frame["field"].isin(["measure", "unit"]) & frame["value"].isna()
+    frame.loc[per_block, "value"] = tr("upload.fig_per_block", lang)
+    frame.loc[per_block, "source_label"] = reported.CONTEXT_SOURCES["heading"][1 if lang == "en" else 0]
+    return frame
+
+
 def figure_context_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
     """What the sheet's figures are about: item, value, where it was read (title row, note, file name …), the text."""
-    frame = reported.context_frame(sheet.figures.context, lang)
+    frame = _context(sheet, lang)
     if frame.empty:
         return frame
     return frame[["label", "value", "source_label", "text"]].rename(
@@ -501,6 +512,17 @@ def figure_context_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -
             "text": tr("upload.fig_text", lang),
         }
     )
+
+
+def figure_context_text(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """The inferred context in one line: 「都道府県: 長崎県（表題行）／年度: 2020（シート名）…」 (items found only)."""
+    frame = _context(sheet, lang)
+    if frame.empty:
+        return ""
+    found = frame[frame["value"].notna()]
+    if lang == "en":
+        return " / ".join(f"{r.label}: {r.value} ({r.source_label})" for r in found.itertuples())
+    return "／".join(f"{r.label}: {r.value}（{r.source_label}）" for r in found.itertuples())
 
 
 def figure_checks_table(sheet: SheetResult, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
@@ -530,6 +552,8 @@ def figure_overrides(sheet: SheetResult) -> dict[str, str]:
         if key == "measure" and "measure_name" in context:
             item = context["measure_name"]
         out[key] = reported._display(item.value) if item is not None and item.value not in (None, "") else ""
+        if key == "prefecture" and out[key]:
+            out[key] = ui_text.prefecture_label(out[key])  # 長崎県, not 42
     return out
 
 
