@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from .test_upload_browser import TIMEOUT_MS, assert_no_error_box, shoot, tab, wait_until_idle  # noqa: F401
+from .test_upload_browser import (  # noqa: F401  (tab is the fixture)
+    TIMEOUT_MS,
+    assert_no_error_box,
+    open_upload_page,
+    shoot,
+    tab,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +27,7 @@ FILES = ("reported_42_nagasaki_KPI_R2.xlsx", "reported_tohoku_totals_mismatch_R4
 
 
 def test_reported_figures_preview_shows_context_and_warnings_then_loads(tab, empty_server):  # noqa: F811
-    tab.goto(empty_server.url, wait_until="domcontentloaded")
-    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
-    wait_until_idle(tab)
-    tab.goto(f"{empty_server.url}/upload", wait_until="domcontentloaded")
-    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
-    wait_until_idle(tab)
+    open_upload_page(tab, empty_server)
     uploader = tab.locator('[data-testid="stFileUploader"] input[type="file"]')
     uploader.set_input_files([str(CLEAN_DIR / n) for n in FILES])
     tab.get_by_text("確認結果（まだ保存していません）").wait_for(timeout=TIMEOUT_MS)

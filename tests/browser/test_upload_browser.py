@@ -63,14 +63,18 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
 
 
-def test_upload_messy_samples_preview_load_and_history(tab, empty_server):
+def open_upload_page(tab, server) -> None:
     # The home page first: a fresh server's first deep link shows a 'Page not found' dialog (see test_browser.py).
-    tab.goto(empty_server.url, wait_until="domcontentloaded")
+    tab.goto(server.url, wait_until="domcontentloaded")
     tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
     wait_until_idle(tab)
-    tab.goto(f"{empty_server.url}/upload", wait_until="domcontentloaded")
+    tab.goto(f"{server.url}/upload", wait_until="domcontentloaded")
     tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
     wait_until_idle(tab)
+
+
+def test_upload_messy_samples_preview_load_and_history(tab, empty_server):
+    open_upload_page(tab, empty_server)
     assert tab.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "データ取込"
 
     tab.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(MESSY / n) for n in FILES])
