@@ -121,3 +121,24 @@ def test_two_processes_starting_together_load_the_sample_once(tmp_db, small_samp
         results.append(json.loads(out.strip().splitlines()[-1]))
     assert sorted(results) == [0, 2]  # one process loaded both files, the other found them loaded
     assert counts(tmp_db) == (2, 3, 1)
+
+
+def test_the_seed_loads_the_reported_figures_beside_the_records(seeded_db_path):
+    """First start shows both sources: the seven reported-figure samples (issue 16) load with the records."""
+    import duckdb
+
+    con = duckdb.connect(str(seeded_db_path), read_only=True)
+    try:
+        batches = con.execute(
+            "select count(*), sum(rows_read), sum(rows_loaded), sum(rows_excluded), sum(rows_warned) "
+            "from batches where kinds = 'reported_figures'"
+        ).fetchone()
+        figures = con.execute("select count(*) from reported_figures").fetchone()[0]
+        targets = con.execute("select count(*) from targets where target_kind is not null").fetchone()[0]
+        checks = dict(con.execute("select check_code, count(*) from reported_checks group by 1").fetchall())
+    finally:
+        con.close()
+    # cells read 798 = loaded 703 (688 figures + 15 targets) + excluded 95; 24 loaded with a warning
+    assert batches == (7, 798, 703, 95, 24)
+    assert (figures, targets) == (688, 15)
+    assert checks == {"total_mismatch": 4, "rate_mismatch": 2}
