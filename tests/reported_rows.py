@@ -1,0 +1,76 @@
+"""Rows of reported figures and targets inserted straight into the tables of migration 011, for tests.
+
+Part A's loader is not needed to test what reads the figures back: these helpers write the rows it would write
+(one per figure cell; value null unless value_status = 'value'). Deterministic, no randomness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+FIGURE_DEFAULTS: dict[str, Any] = {
+    "batch_id": 900, "source_sheet": "Sheet1", "source_column": None, "municipality_code": None,
+    "target_group": None, "agency_type": None, "project": None, "value_status": "value", "source": "労働局",
+    "vintage": None, "note": None, "is_cumulative": False,
+}
+
+
+def month(year: int, m: int) -> tuple[dt.date, dt.date]:
+    end = (pd.Period(f"{year:04d}-{m:02d}", "M").to_timestamp(how="end")).date()
+    return dt.date(year, m, 1), end
+
+
+def fy(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+def _fiscal_year(start: dt.date, end: dt.date) -> int | None:
+    a = start.year if start.month >= 4 else start.year - 1
+    b = end.year if end.month >= 4 else end.year - 1
+    return a if a == b else None
+
+
+def figure(measure: str, period: tuple[dt.date, dt.date], value: float | None, *, unit: str | None = None,
+           prefecture_code: str | None = None, kind: str | None = None, **extra: Any) -> dict:
+    """One reported_figures row; ``kind`` defaults from the period (month / fiscal_year / span)."""
+    from analytics.metrics import measures
+
+    start, end = period
+    if kind is None:
+        if (start.day, start.month) == (1, 4) and (end.day, end.month) == (31, 3) and end.year == start.year + 1:
+            kind = "fiscal_year"
+        elif start.replace(day=1) == end.replace(day=1):
+            kind = "month"
+        else:
+            kind = "span"
+    m = measures.MEASURES_BY_ID.get(measure)
+    row = FIGURE_DEFAULTS | {
+        "measure": measure, "measure_name": m.ja if m else measure, "unit": unit or (m.unit if m else "人"),
+        "period_start": start, "period_end": end, "period_kind": kind, "fiscal_year": _fiscal_year(start, end),
+        "prefecture_code": prefecture_code, "value": value,
+    } | extra
+    if row["value"] is None and row["value_status"] == "value":
+        row["value_status"] = "blank"
+    return row
+
+
+def insert_figures(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Insert figure rows (``source_row`` numbered in order unless given)."""
+    for i, row in enumerate(rows, start=2):
+        row = {"source_row": i} | row
+        cols = list(row)
+        con.execute(f"insert into reported_figures ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+                    [row[c] for c in cols])
+
+
+def insert_target(con: duckdb.DuckDBPyConnection, indicator: str, value: float, *, source_row: int = 1,
+                  batch_id: int = 901, **extra: Any) -> None:
+    """One targets row (period_start/period_end/target_kind/project/unit/source from migration 011)."""
+    row = {"batch_id": batch_id, "source_row": source_row, "indicator": indicator, "value": value} | extra
+    cols = list(row)
+    con.execute(f"insert into targets ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+                [row[c] for c in cols])
