@@ -74,3 +74,41 @@ def insert_target(con: duckdb.DuckDBPyConnection, indicator: str, value: float, 
     cols = list(row)
     con.execute(f"insert into targets ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
                 [row[c] for c in cols])
+
+
+NAGASAKI = "42"
+KPI_PROJECT = "地域若者サポートステーション就職氷河期世代向け事業"
+
+
+def nagasaki_scenario(con: duckdb.DuckDBPyConnection) -> None:
+    """長崎県 (42) with only reported figures and targets, as the integrator's sample will have them.
+
+    正社員就職件数: FY2020 100 件 and FY2021 110 件 (yearly), April–September 2022 10 件 a month (労働局); target 360 件
+    for FY2020–FY2022 (vintage 2020-04), extended unchanged to FY2020–FY2024 (vintage 2023-04). Hand-computed
+    progress of the extended target: actual 270 through 2022-09-30, 30 of 60 months, achievement 75.0%, expected
+    180, pace 150.0%, run rate 10/month, projection 570, needed 3/month, on track.
+    進路決定者数 (サポステ, the KPI project): cumulative 2020-04〜2022-01 reported as 150, restated as 155 by a later
+    vintage; target 300 人 for FY2020–FY2022: pace 155 ÷ (300 × 22/36) = 84.5%, off track.
+    新規登録者数: 4 人 in FY2021 against a target of 20 人 (a small count: 「x」 in published tables).
+    """
+    insert_figures(con, [
+        figure("regular_placements", fy(2020), 100, prefecture_code=NAGASAKI, vintage=dt.date(2021, 6, 1)),
+        figure("regular_placements", fy(2021), 110, prefecture_code=NAGASAKI, vintage=dt.date(2022, 6, 1)),
+        *[figure("regular_placements", month(2022, m), 10, prefecture_code=NAGASAKI, vintage=dt.date(2022, 10, 5))
+          for m in range(4, 10)],
+        figure("career_decisions", (dt.date(2020, 4, 1), dt.date(2022, 1, 31)), 150, prefecture_code=NAGASAKI,
+               project=KPI_PROJECT, is_cumulative=True, vintage=dt.date(2022, 2, 15), source="サポステ",
+               batch_id=910),
+        figure("career_decisions", (dt.date(2020, 4, 1), dt.date(2022, 1, 31)), 155, prefecture_code=NAGASAKI,
+               project=KPI_PROJECT, is_cumulative=True, vintage=dt.date(2022, 3, 10), source="サポステ",
+               batch_id=911),
+        figure("new_registrations", fy(2021), 4, prefecture_code=NAGASAKI, source="サポステ"),
+    ])  # fmt: skip
+    insert_target(con, "新規登録者数", 20, source_row=4, prefecture_code=NAGASAKI, fiscal_year=2021, unit="人")
+    insert_target(con, "正社員就職件数", 360, source_row=1, prefecture_code=NAGASAKI, period_start=dt.date(2020, 4, 1),
+                  period_end=dt.date(2023, 3, 31), target_kind="period", vintage="2020-04", unit="件", source="県")
+    insert_target(con, "正社員就職件数", 360, source_row=2, prefecture_code=NAGASAKI, period_start=dt.date(2020, 4, 1),
+                  period_end=dt.date(2025, 3, 31), target_kind="period", vintage="2023-04", unit="件", source="県")
+    insert_target(con, "進路決定者数", 300, source_row=3, prefecture_code=NAGASAKI, project=KPI_PROJECT,
+                  period_start=dt.date(2020, 4, 1), period_end=dt.date(2023, 3, 31), target_kind="period", unit="人",
+                  source="県")

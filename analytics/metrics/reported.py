@@ -357,6 +357,7 @@ def reported_indicators(con: duckdb.DuckDBPyConnection, by: list[str], filters: 
     an empty frame (those cells are records-only). Periods: a month, a fiscal year, or with no time dimension the
     filtered fiscal years (else from the first figure to the as-of date), cut at ``as_of_date``.
     """
+    by, filters = scope.scope_query(scope.effective(viewer), list(by), dict(filters))
     counts = [i for i in indicator_ids if indicators.REGISTRY_BY_ID[i].kind == "count" and measures_for_indicator(i)]
     empty = pd.DataFrame(columns=[*by, *counts, "figure_vintage", "reported_by", "actual_through"])
     if not counts:
@@ -466,7 +467,8 @@ def _fiscal_year_of(d: dt.date) -> int:
     return d.year if d.month >= 4 else d.year - 1
 
 
-def with_source(records: pd.DataFrame | None, reported: pd.DataFrame, by: list[str], source: str) -> pd.DataFrame:
+def with_source(records: pd.DataFrame | None, reported: pd.DataFrame | None, by: list[str],
+                source: str) -> pd.DataFrame:
     """The precedence rule applied row by row: ``records``, ``reported`` or ``best`` (reported where it exists).
 
     ``records``: a frame of :func:`indicators.compute` (None for ``reported``); ``reported``: of
@@ -478,7 +480,7 @@ def with_source(records: pd.DataFrame | None, reported: pd.DataFrame, by: list[s
     """
     source = check_source(source)
     meta = ["figure_vintage", "reported_by", "actual_through", "reported_indicators"]
-    if source == "records" or (source == "best" and reported.empty):
+    if source == "records" or (source == "best" and (reported is None or reported.empty)):
         out = records.copy()
         out["source"] = "records"
         out.attrs.update(records.attrs)
