@@ -26,7 +26,8 @@ def burnup(
     """Cumulative actual (solid, circles) against the linear target line (dashed, black), the projection to the
     period's end (dotted, diamonds) inside its shaded band, dotted fiscal-year boundaries and the stage's span.
 
-    ``series`` is ``progress_view.burnup``; ``labels`` names the traces (keys: actual, target_line, projection,
+    ``series`` is ``progress_view.burnup``; yearly reported figures (``attrs['steps']``) are drawn as steps
+    (flat through the year, up at its end), never as invented months; ``labels`` names the traces (keys: actual, target_line, projection,
     band, target_value, fy_boundary). Every line differs in dash and marker as well as colour, and the
     latest actual and the target are written on the chart.
     """
@@ -59,8 +60,8 @@ def burnup(
     fig.add_trace(go.Scatter(
         x=x[known], y=actual, mode="lines+markers+text", name=labels["actual"], text=text,
         textposition="top left", textfont={"color": common.text_colour(ACTUAL), "size": 13},
-        line={"color": ACTUAL, "width": 3}, marker={"symbol": "circle", "size": 6},
-        hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
+        line={"color": ACTUAL, "width": 3, "shape": "hv" if series.attrs.get("steps") else "linear"},
+        marker={"symbol": "circle", "size": 6}, hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
     ))  # fmt: skip
     target = series.attrs.get("target")
     start, end = series.attrs.get("period_start"), series.attrs.get("period_end")

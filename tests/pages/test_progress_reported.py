@@ -1,0 +1,94 @@
+"""AppTest: 進捗 and データ品質 with reported figures beside the sample's records (issue 16).
+
+長崎県 (42) gets reported figures and targets only (tests/reported_rows.py, hand-computed there); 東京都 (13) gets a
+reported monthly figure where records exist too, for the reconciliation on データ品質.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics import config
+from analytics.text import ui_text
+from tests.pages.test_overview_progress import run  # the app opened on a page, no exception and no error
+from tests.reported_rows import figure, insert_figures, month, nagasaki_scenario
+
+PROGRESS, QUALITY = "pages/progress_page.py", "pages/data_quality_page.py"
+
+
+def add_reported(db_path: Path) -> None:
+    """The Nagasaki scenario, a Tokyo figure for a month with records, and a total that does not add up."""
+    con = duckdb.connect(str(db_path))
+    try:
+        nagasaki_scenario(con)
+        insert_figures(con, [figure("regular_placements", month(2023, 4), 999, prefecture_code="13",
+                                    vintage=dt.date(2023, 5, 20))])  # fmt: skip
+        con.execute("""
+            insert into reported_checks (batch_id, source_sheet, source_row, source_column, check_code, measure,
+                prefecture_code, period_start, period_end, stated, computed, message_ja, message_en)
+            values (900, 'Sheet1', 49, '4月', 'total_mismatch', 'regular_placements', null, '2023-04-01',
+                '2023-04-30', 1200, 1190, '合計行 1,200 が各行の和 1,190 と一致しません', 'Total 1,200 ≠ sum 1,190')""")
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def reported_db(seeded_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(seeded_db_path.parent, data)
+    db_path = data / config.DB_FILE_NAME
+    add_reported(db_path)
+    monkeypatch.setenv(config.DATA_DIR_ENV, str(data))
+    monkeypatch.setenv(config.DB_PATH_ENV, str(db_path))
+    monkeypatch.setenv("HYOGAKI_SEED", "0")
+    return db_path
+
+
+def _frames(at) -> list:
+    return [getattr(d.value, "data", d.value) for d in at.dataframe]
+
+
+def test_progress_shows_a_prefecture_with_only_reported_figures_with_source_and_vintage(reported_db):
+    at = run(PROGRESS, pref="42", stage="第1ステージ")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["正社員就職件数"] == "270 / 360"
+    assert shown["進路決定者数"] == "155 / 300"
+    captions = [c.value for c in at.caption]
+    assert "出所: 報告値（労働局）・2022年10月5日時点" in captions
+    assert "出所: 報告値（サポステ）・2022年3月10日時点" in captions
+    kpi = next(f for f in _frames(at) if ui_text.t("rep.col_project") in f.columns)
+    row = kpi.iloc[0]
+    assert row[ui_text.t("rep.col_project")].startswith("地域若者サポートステーション")
+    assert row[ui_text.t("prog.col_actual")] == 155 and row[ui_text.t("prog.col_status")] == "✖ 遅れ"
+    assert row[ui_text.t("rep.col_source")] == "報告値" and row[ui_text.t("rep.col_vintage")] == "2022年3月10日"
+    assert any(s.value == ui_text.t("rep.kpi_heading") for s in at.subheader)
+    summary = next(f for f in _frames(at) if ui_text.t("rep.col_period") in f.columns
+                   and ui_text.t("rep.col_project") not in f.columns)  # fmt: skip
+    placements = summary[summary[ui_text.t("prog.col_indicator")] == "正社員就職件数"].iloc[0]
+    assert placements[ui_text.t("rep.col_period")] == "令和2年度〜令和6年度 (FY2020–FY2024)"
+    assert placements[ui_text.t("prog.col_achievement")] == 75.0 and placements[ui_text.t("prog.col_pace")] == 150.0
+    assert placements[ui_text.t("prog.col_status")] == "● 順調"
+
+
+def test_progress_in_english_names_the_source(reported_db):
+    at = run(PROGRESS, pref="42", stage="第1ステージ", lang="en")
+    assert "Source: reported figure (労働局), as of 2022-10-05" in [c.value for c in at.caption]
+
+
+def test_data_quality_shows_records_against_reported_and_the_checks(reported_db):
+    at = run(QUALITY, fy="2023")
+    headings = [s.value for s in at.subheader]
+    assert ui_text.t("quality.reconcile_heading") in headings and ui_text.t("quality.checks_heading") in headings
+    frames = _frames(at)
+    rec = next(f for f in frames if ui_text.t("quality.col.difference") in f.columns)
+    tokyo = rec[(rec[ui_text.t("col.prefecture")] == "東京都") & (rec[ui_text.t("quality.col.month")] == "2023-04")].iloc[0]
+    assert tokyo[ui_text.t("quality.col.reported")] == 999
+    assert tokyo[ui_text.t("quality.col.difference")] == 999 - tokyo[ui_text.t("quality.col.records")]
+    checks = next(f for f in frames if ui_text.t("quality.col.stated") in f.columns)
+    assert checks[ui_text.t("quality.col.stated")].tolist() == [1200] and checks[
+        ui_text.t("quality.col.computed")].tolist() == [1190]
