@@ -112,3 +112,31 @@ def nagasaki_scenario(con: duckdb.DuckDBPyConnection) -> None:
     insert_target(con, "進路決定者数", 300, source_row=3, prefecture_code=NAGASAKI, project=KPI_PROJECT,
                   period_start=dt.date(2020, 4, 1), period_end=dt.date(2023, 3, 31), target_kind="period", unit="人",
                   source="県")
+
+
+def add_reported(db_path) -> None:
+    """The Nagasaki scenario, a Tokyo figure for a month with records, and a total that does not add up."""
+    con = duckdb.connect(str(db_path))
+    try:
+        nagasaki_scenario(con)
+        insert_figures(con, [figure("regular_placements", month(2023, 4), 999, prefecture_code="13",
+                                    vintage=dt.date(2023, 5, 20))])  # fmt: skip
+        con.execute("""
+            insert into reported_checks (batch_id, source_sheet, source_row, source_column, check_code, measure,
+                prefecture_code, period_start, period_end, stated, computed, message_ja, message_en)
+            values (900, 'Sheet1', 49, '4月', 'total_mismatch', 'regular_placements', null, '2023-04-01',
+                '2023-04-30', 1200, 1190, '合計行 1,200 が各行の和 1,190 と一致しません', 'Total 1,200 ≠ sum 1,190')""")
+    finally:
+        con.close()
+
+
+def seeded_copy_with_reported(seeded_db_path, data_dir):
+    """A copy of the session's seeded database directory in ``data_dir`` with :func:`add_reported`; its path."""
+    import shutil
+
+    from analytics import config
+
+    shutil.copytree(seeded_db_path.parent, data_dir)
+    db_path = data_dir / config.DB_FILE_NAME
+    add_reported(db_path)
+    return db_path

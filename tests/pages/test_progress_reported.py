@@ -6,43 +6,22 @@ reported monthly figure where records exist too, for the reconciliation on デ�
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from analytics import config
 from analytics.text import ui_text
 from tests.pages.test_overview_progress import run  # the app opened on a page, no exception and no error
-from tests.reported_rows import figure, insert_figures, month, nagasaki_scenario
+from tests.reported_rows import seeded_copy_with_reported
 
 PROGRESS, QUALITY = "pages/progress_page.py", "pages/data_quality_page.py"
-
-
-def add_reported(db_path: Path) -> None:
-    """The Nagasaki scenario, a Tokyo figure for a month with records, and a total that does not add up."""
-    con = duckdb.connect(str(db_path))
-    try:
-        nagasaki_scenario(con)
-        insert_figures(con, [figure("regular_placements", month(2023, 4), 999, prefecture_code="13",
-                                    vintage=dt.date(2023, 5, 20))])  # fmt: skip
-        con.execute("""
-            insert into reported_checks (batch_id, source_sheet, source_row, source_column, check_code, measure,
-                prefecture_code, period_start, period_end, stated, computed, message_ja, message_en)
-            values (900, 'Sheet1', 49, '4月', 'total_mismatch', 'regular_placements', null, '2023-04-01',
-                '2023-04-30', 1200, 1190, '合計行 1,200 が各行の和 1,190 と一致しません', 'Total 1,200 ≠ sum 1,190')""")
-    finally:
-        con.close()
 
 
 @pytest.fixture
 def reported_db(seeded_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(seeded_db_path.parent, data)
-    db_path = data / config.DB_FILE_NAME
-    add_reported(db_path)
+    db_path = seeded_copy_with_reported(seeded_db_path, data)
     monkeypatch.setenv(config.DATA_DIR_ENV, str(data))
     monkeypatch.setenv(config.DB_PATH_ENV, str(db_path))
     monkeypatch.setenv("HYOGAKI_SEED", "0")
