@@ -81,18 +81,20 @@ for i, (row, series) in enumerate(zip(view.targets.to_dict("records"), view.burn
     labels = {
         "actual": t("prog.actual", lang),
         "target_line": t("prog.target_line", lang),
-        "projection": t("prog.projection", lang, n=thresholds.run_rate_months),
+        "projection": (t("prog.projection", lang, n=thresholds.run_rate_months) if not series.attrs.get("steps")
+                       else t("rep.projection_average", lang)),
         "band": t("prog.band", lang),
         "target_value": t("prog.target_value", lang, value=f"{row['target']:,.0f}"),
     }
     short_stage = view.stage.name_en.split(":")[0] if lang == "en" else view.stage.name
     period = short_stage if pd.isna(row["fiscal_year"]) else ui_text.fiscal_year_label(row["fiscal_year"], lang)
     if pd.isna(row["fiscal_year"]) and row.get("target_kind") is not None:  # a target with its own period
-        period = pv.period_text(row, lang)
+        period = pv.period_text(row, lang).split(" (")[0]  # the title's room: 令和2年度〜令和6年度
     fig = charts.burnup(
         series, title=common.chart_title(t("prog.burnup_title", lang, indicator=name), f"{place}・{period}"),
         labels=labels, y_title=t("prog.burnup_axis", lang, unit=unit), x_title=t("prog.axis_month", lang),
-        note=note, stage_name=view.stage.name if lang != "en" else view.stage.name_en,
+        note=pv.source_text(row, lang) if row.get("source") == "reported" else note,
+        stage_name=view.stage.name if lang != "en" else view.stage.name_en,
     )  # fmt: skip
     alt = (f"{name}: {pv.actual_text(row)} / {row['target']:,.0f}, {pv.status_label(row['status'], lang)}, "
            f"{pv.source_text(row, lang)}")  # fmt: skip

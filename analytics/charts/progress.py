@@ -34,7 +34,9 @@ def burnup(
     fig = go.Figure()
     x = pd.to_datetime(series["month_end"])
     band = series["projection_low"].notna()
-    if band.any():
+    # a band only where it has a width: a projection from yearly or cumulative reported figures has none
+    wide = band.any() and bool((series.loc[band, "projection_high"] > series.loc[band, "projection_low"]).any())
+    if wide:
         fig.add_trace(go.Scatter(x=x[band], y=series.loc[band, "projection_high"], mode="lines",
                                  line={"width": 0}, showlegend=False, hoverinfo="skip"))  # fmt: skip
         fig.add_trace(go.Scatter(
@@ -42,6 +44,7 @@ def burnup(
             fillcolor="rgba(230,159,0,0.18)", fillpattern={"shape": ".", "fgcolor": "rgba(230,159,0,0.5)"},
             name=labels["band"], hoverinfo="skip",
         ))  # fmt: skip
+    if band.any():
         fig.add_trace(go.Scatter(
             x=x[band], y=series.loc[band, "projection"], mode="lines+markers", name=labels["projection"],
             line={"color": PROJECTION, "dash": "dot", "width": 2.5}, marker={"symbol": "diamond", "size": 6},
@@ -77,7 +80,9 @@ def burnup(
             boundary = pd.Timestamp(dt.date(year, 4, 1))
             if pd.Timestamp(start) < boundary < pd.Timestamp(end):
                 fig.add_vline(x=boundary, line={"color": common.GREY, "width": 1, "dash": "dot"})
-    common.style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=400)
+    # with a projection the legend has three or four long names: below the plot, so it never covers the title
+    common.style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=460 if band.any() else 400,
+                 legend_below=bool(band.any()))
     # Horizontal month labels, a quarter or half-year apart: rotated labels in a half-width column pushed the
     # axis title onto the source note below the chart.
     months = (x.max().year - x.min().year) * 12 + x.max().month - x.min().month if len(x) else 0
