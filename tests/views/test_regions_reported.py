@@ -46,3 +46,16 @@ def test_a_prefecture_without_records_shows_its_reported_count_marked(con):
 def test_rates_stay_records_only(con):
     values = regions.prefecture_values(con, "retention_6m_rate", {"fiscal_year": [2021]})
     assert not values["is_reported"].any()
+
+
+def test_overview_cards_of_a_prefecture_without_records_show_reported_counts(con):
+    from analytics.views.filters import Filters
+    from analytics.views.overview import build_overview
+
+    insert_figures(con, [figure("regular_placed_persons", fy(2021), 30, prefecture_code=p) for p in ("13", "42")])
+    nagasaki = build_overview(con, Filters(fiscal_year=2021, prefecture_code="42"))
+    card = nagasaki.kpi("regular_placed_persons")
+    assert card.value == 30 and card.source == "reported" and card.change is None
+    assert nagasaki.kpi("persons").source == "records"  # no reported figure for it
+    tokyo = build_overview(con, Filters(fiscal_year=2021, prefecture_code="13")).kpi("regular_placed_persons")
+    assert tokyo.value == 1 and tokyo.source == "records"  # records exist: kept, never replaced or added
