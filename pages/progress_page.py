@@ -104,20 +104,6 @@ for i, (row, series) in enumerate(zip(view.targets.to_dict("records"), view.burn
                    key=f"burnup|{ind_id}|{row['fiscal_year']}|{row.get('project')}")  # fmt: skip
         st.caption(pv.source_text(row, lang) + ("　" + t("rep.steps_note", lang) if series.attrs.get("steps") else ""))
 
-# Row 2b: the place's targets with their source, and the project KPIs (事業別 KPI) with status.
-if not view.targets.empty:
-    summary = pv.targets_summary_with_source(view, lang)
-    show_table(summary.style.apply(lambda c: [common.status_cell_css(x) for x in summary.attrs["status"]],
-                                   subset=[t("prog.col_status", lang)]).format(precision=1, thousands=",", na_rep="－"),
-               key="prog.summary")  # fmt: skip
-kpis = pv.kpi_table(view, lang, filters.prefecture_code)
-if not kpis.empty:
-    st.subheader(t("rep.kpi_heading", lang))
-    st.caption(t("rep.kpi_caption", lang))
-    show_table(kpis.style.apply(lambda c: [common.status_cell_css(x) for x in kpis.attrs["status"]],
-                                subset=[t("prog.col_status", lang)]).format(precision=1, thousands=",", na_rep="－"),
-               key="prog.kpi")  # fmt: skip
-
 # Row 3: every prefecture's progress, and the national headline with its explanation.
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -161,3 +147,18 @@ with right:
         x_col=t("prog.col_year", lang), y_col=t("prog.col_value", lang), goal=headline.attrs["goal"],
     )  # fmt: skip
     show_chart(fig, headline, t("prog.headline_title", lang), lang, key="headline")
+
+# Row 4: the place's targets with their source (records or reported figures), and the project KPIs (事業別 KPI).
+if not view.targets.empty:
+    st.subheader(t("rep.summary_heading", lang, place=place))
+    summary = pv.targets_summary_with_source(view, lang)
+    show_table(summary.style.apply(lambda c: [common.status_cell_css(x) for x in summary.attrs["status"]],
+                                   subset=[t("prog.col_status", lang)]).format(precision=1, thousands=",", na_rep="－"),
+               key="prog.summary")  # fmt: skip
+kpis = pv.kpi_table(view, lang, filters.prefecture_code)
+if not kpis.empty:
+    st.subheader(t("rep.kpi_heading", lang))
+    st.caption(t("rep.kpi_caption", lang))
+    show_table(kpis.style.apply(lambda c: [common.status_cell_css(x) for x in kpis.attrs["status"]],
+                                subset=[t("prog.col_status", lang)]).format(precision=1, thousands=",", na_rep="－"),
+               key="prog.kpi")  # fmt: skip

@@ -868,6 +868,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rep.col_period": ("目標の期間", "Target period"),
     "rep.col_reported_by": ("報告元", "Reported by"),
     "rep.kpi_heading": ("事業別 KPI", "Project KPIs"),
+    "rep.summary_heading": ("{place}の目標と実績の出所", "{place}: targets and where their actuals come from"),
     "rep.kpi_caption": (
         "事業実施計画などの事業ごとの目標（KPI）と、報告された実績値（集計値）。実績は目標の期間の初めから、報告された最後の期間の末まで。",
         "Each project's target (KPI) from the business plan and the reported result, from the start of the target's"
