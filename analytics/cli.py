@@ -374,7 +374,8 @@ def _date_or_none(value: str | None) -> dt.date | None:
 def _add_source_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source", choices=reported.SOURCES, default=reported.DEFAULT_SOURCE,
-        help="数値の出所: records（記録）/ reported（報告値・集計値）/ best（報告値があれば報告値、なければ記録。既定）",
+        help="数値の出所: records（記録）/ reported（報告値・集計値）/ best"
+             "（報告値があれば報告値、なければ記録。既定）",
     )  # fmt: skip
 
 
@@ -425,7 +426,8 @@ def _add_progress_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stage", default=None, help=f"ステージ名（省略時は基準日のステージ）: {names}")
     p.add_argument("--by", default=None, help="目標の単位: prefecture_code / target_group（省略時はすべての目標）")
     p.add_argument("--as-of", default=None,
-                   help="基準日 YYYY-MM-DD: この日までの記録と、この日までに期間が終わる報告値で達成状況を計算（省略時はデータの最終日）")
+                   help="基準日 YYYY-MM-DD: この日までの記録と、この日までに期間が終わる報告値で達成状況を計算"
+                        "（省略時はデータの最終日）")
     p.add_argument("--vintage", default=None, help="目標の版（省略時は最新版）")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     _add_source_argument(p)

@@ -27,9 +27,9 @@ def burnup(
     period's end (dotted, diamonds) inside its shaded band, dotted fiscal-year boundaries and the stage's span.
 
     ``series`` is ``progress_view.burnup``; yearly reported figures (``attrs['steps']``) are drawn as steps
-    (flat through the year, up at its end), never as invented months; ``labels`` names the traces (keys: actual, target_line, projection,
-    band, target_value, fy_boundary). Every line differs in dash and marker as well as colour, and the
-    latest actual and the target are written on the chart.
+    (flat through the year, up at its end), never as invented months; ``labels`` names the traces (keys:
+    actual, target_line, projection, band, target_value, fy_boundary). Every line differs in dash and marker
+    as well as colour, and the latest actual and the target are written on the chart.
     """
     fig = go.Figure()
     x = pd.to_datetime(series["month_end"])

@@ -260,20 +260,20 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
         base_row = {
             "indicator": ind if ind is not None else measure_ids[0],
             "indicator_ja": (indicators.REGISTRY_BY_ID[ind].ja if ind is not None
-                             else reported.measure_label(measure_ids[0])),  # fmt: skip
+                             else reported.measure_label(measure_ids[0])),
             "stage": (chosen.name if explicit or pd.isna(t.fiscal_year)
-                      else (t.stage if isinstance(t.stage, str) else chosen.name)),  # fmt: skip
+                      else (t.stage if isinstance(t.stage, str) else chosen.name)),
             "fiscal_year": (int(t.fiscal_year) if pd.notna(t.fiscal_year)
-                            else (_fy(start) if explicit and _fy(start) == _fy(end) else None)),  # fmt: skip
+                            else (_fy(start) if explicit and _fy(start) == _fy(end) else None)),
             "period_start": start, "period_end": end,
             "prefecture_code": t.prefecture_code if has_pref else None,
             "target_group": t.target_group if has_group else None, "vintage": t.vintage,
             "target": float(t.value), "months_total": total,
             "unit": unit or (indicators.REGISTRY_BY_ID[ind].unit if ind is not None
-                             else reported.measure_unit(measure_ids[0])),  # fmt: skip
+                             else reported.measure_unit(measure_ids[0])),
             "project": project, "municipality_code": t.municipality_code if has_muni else None,
             "target_kind": t.target_kind if isinstance(t.target_kind, str) else None,
-        }
+        }  # fmt: skip
         if use_reported:
             rows.append(base_row | _reported_progress(found, float(t.value), start, end, total, thresholds))
             continue

@@ -275,11 +275,12 @@ def resolve(figs: pd.DataFrame, measure: str, start: dt.date, end: dt.date, cuto
     last = min(end, cutoff) if cutoff is not None else end
     if figs.empty or last < start:
         return None
-    key = dict(target_group=target_group, agency_type=agency_type, project=project)
+    key = {"target_group": target_group, "agency_type": agency_type, "project": project}
     if unit is None:
         units = set(figs.loc[figs["measure"] == measure, "unit"])
         if len(units) > 1:
-            raise ValueError(f"{measure} は複数の単位で報告されています（{'・'.join(sorted(units))}）: 単位を指定してください")
+            raise ValueError(
+                f"{measure} は複数の単位で報告されています（{'・'.join(sorted(units))}）: 単位を指定してください")
     own = cell_figures(figs, measure, unit=unit, prefecture_code=prefecture_code,
                        municipality_code=municipality_code, **key)
     pieces = chain(own, start, last)
@@ -299,7 +300,7 @@ def resolve(figs: pd.DataFrame, measure: str, start: dt.date, end: dt.date, cuto
         cand = cand[_same(cand[col], value)]
     if cand.empty:
         return None
-    groups = {code: part for code, part in cand.groupby(level)}
+    groups = dict(iter(cand.groupby(level)))
     through = last
     # cut every part at the earliest end any of them reaches, until they all end on the same day
     for _ in range(len(groups) * 4 + 4):

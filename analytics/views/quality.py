@@ -143,7 +143,8 @@ def reconciliation(con: duckdb.DuckDBPyConnection, filters: Any = None) -> pd.Da
     if figs.empty:
         return pd.DataFrame(columns=RECONCILE_COLUMNS)
     figs = figs[figs["prefecture_code"].notna() & figs["municipality_code"].isna() & figs["target_group"].isna()
-                & figs["agency_type"].isna() & figs["project"].isna() & figs["period_kind"].isin(["month", "fiscal_year"])]
+                & figs["agency_type"].isna() & figs["project"].isna()
+                & figs["period_kind"].isin(["month", "fiscal_year"])]
     pref = _list(filters, "prefecture_code")
     if pref:
         figs = figs[figs["prefecture_code"].isin([str(p).zfill(2) for p in pref])]
@@ -202,7 +203,8 @@ def reconciliation_table(rec: pd.DataFrame, lang: str = ui_text.DEFAULT_LANG) ->
         t("quality.col.difference", lang): rec["difference"].to_numpy(),
         t("quality.col.status", lang): [reported.value_label(s, lang) for s in rec["value_status"]],
         t("rep.col_reported_by", lang): [w or "" for w in rec["reported_by"]],
-        t("rep.col_vintage", lang): [ui_text.format_date(v, lang) if v is not None else "" for v in rec["figure_vintage"]],
+        t("rep.col_vintage", lang): [ui_text.format_date(v, lang) if v is not None else ""
+                                     for v in rec["figure_vintage"]],
     })  # fmt: skip
 
 

@@ -274,3 +274,23 @@ def test_an_annual_target_over_several_years_is_one_target_per_year(con):
     assert df.loc[2020, "actual"] == 100 and df.loc[2020, "status"] == "on_track"  # 100 / 100 over 12 months
     assert df.loc[2021, "achievement"] == pytest.approx(1.1)
     assert df.loc[2022, "actual"] == 60 and df.loc[2022, "pace_index"] == pytest.approx(60 / 50)
+
+
+def test_progress_takes_one_source_per_target_never_both(both):
+    insert_target(both, "regular_placements", 10, prefecture_code="13", fiscal_year=2023)
+    best = _row(progress.compute_progress(both, stage="第2ステージ"), "regular_placements", "13")
+    assert best["actual"] == 5 and best["source"] == "reported"     # the reported 5, not 2 + 5
+    records = _row(progress.compute_progress(both, stage="第2ステージ", source="records"), "regular_placements", "13")
+    assert records["actual"] == 2 and records["source"] == "records"
+
+
+def test_a_prefecture_viewer_never_gets_another_prefectures_municipal_targets_or_figures(con):
+    insert_target(con, "regular_placements", 5, municipality_code="13101", prefecture_code="13", fiscal_year=2022)
+    insert_target(con, "regular_placements", 5, municipality_code="42201", prefecture_code="42", fiscal_year=2022,
+                  source_row=2)
+    seen = progress.latest_targets(con, viewer=Viewer("p", "planner", "42"))
+    assert set(seen["municipality_code"].dropna()) == {"42201"}
+    rows = progress.compute_progress(con, stage="第1ステージ", viewer=Viewer("p", "planner", "42"))
+    assert "13101" not in set(rows["municipality_code"].dropna())
+    mine = rows[rows["municipality_code"] == "42201"].iloc[0]
+    assert mine["actual"] == 3 and mine["source"] == "reported"  # April 2022's municipal figure of 42201

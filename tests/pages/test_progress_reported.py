@@ -65,7 +65,8 @@ def test_data_quality_shows_records_against_reported_and_the_checks(reported_db)
     assert ui_text.t("quality.reconcile_heading") in headings and ui_text.t("quality.checks_heading") in headings
     frames = _frames(at)
     rec = next(f for f in frames if ui_text.t("quality.col.difference") in f.columns)
-    tokyo = rec[(rec[ui_text.t("col.prefecture")] == "東京都") & (rec[ui_text.t("quality.col.month")] == "2023-04")].iloc[0]
+    month = rec[ui_text.t("quality.col.month")] == "2023-04"
+    tokyo = rec[(rec[ui_text.t("col.prefecture")] == "東京都") & month].iloc[0]
     assert tokyo[ui_text.t("quality.col.reported")] == 999
     assert tokyo[ui_text.t("quality.col.difference")] == 999 - tokyo[ui_text.t("quality.col.records")]
     checks = next(f for f in frames if ui_text.t("quality.col.stated") in f.columns)
