@@ -72,3 +72,36 @@ def test_data_quality_shows_records_against_reported_and_the_checks(reported_db)
     checks = next(f for f in frames if ui_text.t("quality.col.stated") in f.columns)
     assert checks[ui_text.t("quality.col.stated")].tolist() == [1200] and checks[
         ui_text.t("quality.col.computed")].tolist() == [1190]
+
+
+@pytest.fixture
+def reported_only_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database with reported figures and targets only: no consultation or placement at all."""
+    from analytics import db
+    from analytics.metrics import facts
+    from tests.reported_rows import nagasaki_scenario
+
+    data = tmp_path / "data"
+    data.mkdir()
+    db_path = data / config.DB_FILE_NAME
+    con = db.connect(db_path)
+    try:
+        nagasaki_scenario(con)
+        con.execute("""
+            insert into batches (batch_id, file_name, content_hash, kinds, loaded_at, status, rows_read, rows_loaded,
+                rows_quarantined, rows_duplicate, rows_excluded)
+            values (900, '長崎県_KPI_R3.xlsx', 'x', 'reported_figures,targets', now(), 'loaded', 14, 14, 0, 0, 0)""")
+        facts.refresh_facts(con)
+    finally:
+        con.close()
+    monkeypatch.setenv(config.DATA_DIR_ENV, str(data))
+    monkeypatch.setenv(config.DB_PATH_ENV, str(db_path))
+    monkeypatch.setenv("HYOGAKI_SEED", "0")
+    return db_path
+
+
+def test_a_planner_with_only_reported_figures_sees_progress(reported_only_db):
+    at = run(PROGRESS, pref="42", stage="第1ステージ")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["正社員就職件数"] == "270 / 360" and shown["進路決定者数"] == "155 / 300"
+    assert "出所: 報告値（労働局）・2022年10月5日時点" in [c.value for c in at.caption]
