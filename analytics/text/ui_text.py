@@ -868,6 +868,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rep.col_period": ("目標の期間", "Target period"),
     "rep.col_reported_by": ("報告元", "Reported by"),
     "rep.kpi_heading": ("事業別 KPI", "Project KPIs"),
+    "rep.groups_heading": ("記録のない対象者区分の報告値", "Reported figures for target groups without records"),
     "rep.summary_heading": ("{place}の目標と実績の出所", "{place}: targets and where their actuals come from"),
     "rep.kpi_caption": (
         "事業実施計画などの事業ごとの目標（KPI）と、報告された実績値（集計値）。実績は目標の期間の初めから、報告された最後の期間の末まで。",
@@ -883,8 +884,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Cohort rates, retention and days to placement need person-level linkage: computed from records only.",
     ),
     "rep.fill_note": (
-        "記録のない都道府県の件数・人数は報告値（集計値）で示し、「報告値」と明記しています。",
-        "Counts for prefectures without records come from reported figures and are marked 'Reported'.",
+        "記録のない地域・対象者区分の件数・人数は報告値（集計値）で示し、「報告値」と明記しています。",
+        "Counts for places and groups without records come from reported figures and are marked 'Reported'.",
     ),
     "quality.reconcile_heading": ("記録と報告値の突合（都道府県×月）", "Records against reported figures (prefecture × month)"),
     "quality.reconcile_caption": (

@@ -105,3 +105,21 @@ def test_a_planner_with_only_reported_figures_sees_progress(reported_only_db):
     shown = {m.label: m.value for m in at.metric}
     assert shown["正社員就職件数"] == "270 / 360" and shown["進路決定者数"] == "155 / 300"
     assert "出所: 報告値（労働局）・2022年10月5日時点" in [c.value for c in at.caption]
+
+
+def test_target_groups_page_shows_reported_counts_of_groups_without_records(reported_only_db):
+    import datetime as dt
+
+    import duckdb
+
+    from tests.reported_rows import figure, fy, insert_figures
+
+    con = duckdb.connect(str(reported_only_db))
+    insert_figures(con, [figure("persons", fy(2021), 12, prefecture_code="42", target_group="social_participation",
+                                vintage=dt.date(2022, 5, 1))])  # fmt: skip
+    con.close()
+    at = run("pages/target_groups_page.py", pref="42", fy="2021")
+    assert ui_text.t("rep.groups_heading") in [s.value for s in at.subheader]
+    table = _frames(at)[0]
+    assert table["対象者区分"].tolist() == ["社会参加支援"] and table["実支援者数 (人)"].tolist() == [12.0]
+    assert table["出所"].tolist() == ["報告値"]

@@ -59,3 +59,17 @@ def test_overview_cards_of_a_prefecture_without_records_show_reported_counts(con
     assert nagasaki.kpi("persons").source == "records"  # no reported figure for it
     tokyo = build_overview(con, Filters(fiscal_year=2021, prefecture_code="13")).kpi("regular_placed_persons")
     assert tokyo.value == 1 and tokyo.source == "records"  # records exist: kept, never replaced or added
+
+
+def test_target_groups_without_records_show_reported_counts_marked(con):
+    from analytics.views import groups
+
+    insert_figures(con, [
+        figure("persons", fy(2021), 12, prefecture_code="42", target_group="social_participation"),
+        figure("persons", fy(2021), 99, prefecture_code="13", target_group="long_term_jobless"),  # has records
+    ])
+    nagasaki = groups.reported_by_group(con, {"fiscal_year": [2021], "prefecture_code": ["42"]})
+    assert nagasaki["対象者区分"].tolist() == ["社会参加支援"] and nagasaki["実支援者数 (人)"].tolist() == [12.0]
+    assert nagasaki["出所"].tolist() == ["報告値"]
+    tokyo = groups.reported_by_group(con, {"fiscal_year": [2021], "prefecture_code": ["13"]})
+    assert tokyo.empty  # the long_term_jobless group has records there: kept, never replaced or added
