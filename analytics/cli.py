@@ -18,7 +18,7 @@ from pathlib import Path
 
 from analytics import config, db, reports
 from analytics.access import audit, auth, scope
-from analytics.metrics import disclosure, facts, indicators, progress
+from analytics.metrics import disclosure, facts, indicators, progress, reported
 from analytics.sample import generator, platforms as sample_platforms, reported as sample_reported
 
 Handler = Callable[[argparse.Namespace], int]
@@ -329,19 +329,56 @@ def _run_indicators(args: argparse.Namespace) -> int:
         "agency_type": _split(args.agency_type), "gender": _split(args.gender), "age_band": _split(args.age_band),
     }
 
+    filters = {k: v for k, v in filters.items() if v}
     con = db.connect(args.db)
     try:
-        df = indicators.compute(con, by=args.by, filters={k: v for k, v in filters.items() if v},
-                     indicators=args.indicators, as_of_date=args.as_of, viewer=cli_viewer(args))
+        source = reported.check_source(args.source)
+        viewer = cli_viewer(args)
+        by = indicators.normalise_by(args.by)
+        flt = indicators.normalise_filters(filters)
+        records = None
+        if source != "reported":
+            records = indicators.compute(con, by=by, filters=flt, indicators=args.indicators, as_of_date=args.as_of,
+                                         viewer=viewer)
+        rep = None
+        if source != "records":
+            rep = reported.reported_indicators(con, by, flt, _indicator_ids(args.indicators),
+                                               _date_or_none(args.as_of), viewer=viewer)  # fmt: skip
+        df = reported.with_source(records, rep, by, source)
     except (ValueError, scope.ScopeError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     finally:
         con.close()
     print_table(df, args.format)
-    if df.attrs.get("by"):
+    if by:
         print(f"注: {indicators.ROWS_NEED_NOT_ADD_UP}", file=sys.stderr)
+    if source == "reported":
+        print("注: 報告値（集計値）は件数・人数だけです。率・中央値は記録からのみ計算します（--source records|best）。",
+              file=sys.stderr)
     return 0
+
+
+def _indicator_ids(selected: str | None) -> list[str]:
+    if not selected:
+        return [i.id for i in indicators.REGISTRY]
+    ids = [i.strip() for i in selected.split(",") if i.strip()]
+    unknown = [i for i in ids if i not in indicators.REGISTRY_BY_ID]
+    if unknown:
+        raise ValueError(f"未登録の指標です: {', '.join(unknown)}（一覧: {', '.join(indicators.REGISTRY_BY_ID)}）")
+    return ids
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _add_source_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source", choices=reported.SOURCES, default=reported.DEFAULT_SOURCE,
+        help="数値の出所: records（記録）/ reported（報告値・集計値）/ best"
+             "（報告値があれば報告値、なければ記録。既定）",
+    )  # fmt: skip
 
 
 def _add_indicators_command(sub: argparse._SubParsersAction) -> None:
@@ -358,6 +395,7 @@ def _add_indicators_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--indicators", default=None, help="指標ID（カンマ区切り、省略時はすべて）")
     p.add_argument("--as-of", default=None, help="基準日（省略時はデータの最終日）")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+    _add_source_argument(p)
     add_viewer_arguments(p)
 
 
@@ -370,7 +408,7 @@ def _run_progress(args: argparse.Namespace) -> int:
     con = db.connect(args.db)
     try:
         df = progress.compute_progress(con, stage=args.stage, by=args.by, as_of_date=args.as_of, vintage=args.vintage,
-                              viewer=cli_viewer(args))
+                                       viewer=cli_viewer(args), source=args.source)
     except (KeyError, ValueError, scope.ScopeError) as exc:
         print(str(exc).strip("'\""), file=sys.stderr)
         return 2
@@ -389,9 +427,12 @@ def _add_progress_command(sub: argparse._SubParsersAction) -> None:
     names = ", ".join(s.name for s in progress.STAGES)
     p.add_argument("--stage", default=None, help=f"ステージ名（省略時は基準日のステージ）: {names}")
     p.add_argument("--by", default=None, help="目標の単位: prefecture_code / target_group（省略時はすべての目標）")
-    p.add_argument("--as-of", default=None, help="基準日（省略時はデータの最終日）")
+    p.add_argument("--as-of", default=None,
+                   help="基準日 YYYY-MM-DD: この日までの記録と、この日までに期間が終わる報告値で達成状況を計算"
+                        "（省略時はデータの最終日）")
     p.add_argument("--vintage", default=None, help="目標の版（省略時は最新版）")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+    _add_source_argument(p)
     add_viewer_arguments(p)
 
 

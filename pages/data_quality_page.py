@@ -64,6 +64,21 @@ else:
     show_chart(charts.quarantine_bars(reasons, title=q_title, lang=lang, source=source), q_table, q_title, lang,
                key="quality.quarantine")  # fmt: skip
 
+# -- Records against reported figures, and what reported tables said that does not hold (issue 16).
+rec = quality.reconciliation_table(query(quality.reconciliation, filters), lang)
+st.subheader(t("quality.reconcile_heading", lang))
+st.caption(t("quality.reconcile_caption", lang))
+if rec.empty:
+    st.info(t("quality.reconcile_none", lang), icon=":material/compare_arrows:")
+else:
+    show_table(rec.style.format(precision=0, thousands=",", na_rep="－"), key="quality.reconcile")
+st.subheader(t("quality.checks_heading", lang))
+checks = query(quality.checks_table, filters, lang)
+if checks.empty:
+    st.success(t("quality.checks_none", lang), icon=":material/task_alt:")
+else:
+    show_table(checks.style.format(precision=1, thousands=",", na_rep="－"), key="quality.checks")
+
 # -- The batches behind it.
 st.subheader(t("quality.batches_title", lang))
 shown = status.batches_table(batches[["batch_id", "file_name", "kinds", "loaded_at", "status", "rows_loaded",

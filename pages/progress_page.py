@@ -50,15 +50,18 @@ latest = headline[headline.attrs["is_result"]].iloc[-1]
 # Row 1: the place's targets as cards, and the national headline beside them (a different measure).
 cards = st.columns(max(len(view.targets), 2) + 1)
 for card, row in zip(cards, view.targets.to_dict("records"), strict=False):
-    ind = indicators.REGISTRY_BY_ID[row["indicator"]]
     colour = {"on_track": "green", "at_risk": "orange", "off_track": "red"}.get(row["status"], "gray")
+    achieved = "－" if pd.isna(row["achievement"]) else f"{row['achievement'] * 100:.1f}%"
     with card.container(border=True):
         st.metric(
-            ind.en if lang == "en" else ind.ja, f"{row['actual']:,} / {row['target']:,.0f}",
-            delta=t("prog.achievement_delta", lang, value=f"{row['achievement'] * 100:.1f}%"),
-            delta_color="off", delta_arrow="off", help=ind.definition if lang == "en" else ind.definition_ja,
+            pv.indicator_name(row["indicator"], lang), f"{pv.actual_text(row)} / {row['target']:,.0f}",
+            delta=t("prog.achievement_delta", lang, value=achieved),
+            delta_color="off", delta_arrow="off", help=pv.indicator_help(row["indicator"], lang),
         )  # fmt: skip
         st.badge(pv.status_label(row["status"], lang), color=colour)
+        if row.get("source") == "reported":
+            st.badge(t("rep.badge", lang), color="blue", icon=":material/assignment:")
+        st.caption(pv.source_text(row, lang))
 with cards[-1].container(border=True):
     st.metric(
         t("prog.headline_card", lang), f"+{latest.iloc[3]:,.0f}",
@@ -73,28 +76,33 @@ if view.targets.empty:
 burnup_columns = st.columns(2, gap="large") if len(view.targets) > 1 else [st.container()]
 for i, (row, series) in enumerate(zip(view.targets.to_dict("records"), view.burnups, strict=True)):
     ind_id = row["indicator"]
-    ind = indicators.REGISTRY_BY_ID[ind_id]
-    name = ind.en if lang == "en" else ind.ja
-    unit = ind.unit_en if lang == "en" else ind.unit
+    name = pv.indicator_name(ind_id, lang)
+    unit = pv.indicator_unit(row, lang)
     labels = {
         "actual": t("prog.actual", lang),
         "target_line": t("prog.target_line", lang),
-        "projection": t("prog.projection", lang, n=thresholds.run_rate_months),
+        "projection": (t("prog.projection", lang, n=thresholds.run_rate_months) if not series.attrs.get("steps")
+                       else t("rep.projection_average", lang)),
         "band": t("prog.band", lang),
         "target_value": t("prog.target_value", lang, value=f"{row['target']:,.0f}"),
     }
     short_stage = view.stage.name_en.split(":")[0] if lang == "en" else view.stage.name
     period = short_stage if pd.isna(row["fiscal_year"]) else ui_text.fiscal_year_label(row["fiscal_year"], lang)
+    if pd.isna(row["fiscal_year"]) and row.get("target_kind") is not None:  # a target with its own period
+        period = pv.period_text(row, lang).split(" (")[0]  # the title's room: 令和2年度〜令和6年度
     fig = charts.burnup(
         series, title=common.chart_title(t("prog.burnup_title", lang, indicator=name), f"{place}・{period}"),
         labels=labels, y_title=t("prog.burnup_axis", lang, unit=unit), x_title=t("prog.axis_month", lang),
-        note=note, stage_name=view.stage.name if lang != "en" else view.stage.name_en,
+        note=pv.source_text(row, lang) if row.get("source") == "reported" else note,
+        stage_name=view.stage.name if lang != "en" else view.stage.name_en,
     )  # fmt: skip
-    alt = (f"{name}: {row['actual']:,} / {row['target']:,.0f}"
-           f" ({row['achievement'] * 100:.1f}%), {pv.status_label(row['status'], lang)}")  # fmt: skip
+    alt = (f"{name}: {pv.actual_text(row)} / {row['target']:,.0f}, {pv.status_label(row['status'], lang)}, "
+           f"{pv.source_text(row, lang)}")  # fmt: skip
     with burnup_columns[i % len(burnup_columns)]:
         show_chart(fig, pv.burnup_table(series, lang), f"{name}_{place}_{view.stage.name}", lang,
-                   indicators=[ind_id], alt=alt, key=f"burnup|{ind_id}|{row['fiscal_year']}")  # fmt: skip
+                   indicators=[ind_id] if ind_id in indicators.REGISTRY_BY_ID else (), alt=alt,
+                   key=f"burnup|{ind_id}|{row['fiscal_year']}|{row.get('project')}")  # fmt: skip
+        st.caption(pv.source_text(row, lang) + ("　" + t("rep.steps_note", lang) if series.attrs.get("steps") else ""))
 
 # Row 3: every prefecture's progress, and the national headline with its explanation.
 left, right = st.columns([3, 2], gap="large")
@@ -139,3 +147,18 @@ with right:
         x_col=t("prog.col_year", lang), y_col=t("prog.col_value", lang), goal=headline.attrs["goal"],
     )  # fmt: skip
     show_chart(fig, headline, t("prog.headline_title", lang), lang, key="headline")
+
+# Row 4: the place's targets with their source (records or reported figures), and the project KPIs (事業別 KPI).
+if not view.targets.empty:
+    st.subheader(t("rep.summary_heading", lang, place=place))
+    summary = pv.targets_summary_with_source(view, lang)
+    show_table(summary.style.apply(lambda c: [common.status_cell_css(x) for x in summary.attrs["status"]],
+                                   subset=[t("prog.col_status", lang)]).format(precision=1, thousands=",", na_rep="－"),
+               key="prog.summary")  # fmt: skip
+kpis = pv.kpi_table(view, lang, filters.prefecture_code)
+if not kpis.empty:
+    st.subheader(t("rep.kpi_heading", lang))
+    st.caption(t("rep.kpi_caption", lang))
+    show_table(kpis.style.apply(lambda c: [common.status_cell_css(x) for x in kpis.attrs["status"]],
+                                subset=[t("prog.col_status", lang)]).format(precision=1, thousands=",", na_rep="－"),
+               key="prog.kpi")  # fmt: skip

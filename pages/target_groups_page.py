@@ -12,7 +12,7 @@ from analytics.text.ui_text import t
 from analytics.views import groups, regions
 from ui import current_filters, query
 from ui.auth import require_viewer
-from ui.charts import show_chart
+from ui.charts import show_chart, show_table
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 viewer = require_viewer()  # ui/auth.py: the only gate when a page file runs on its own
@@ -26,6 +26,11 @@ as_of = query(indicators.as_of)
 source = common.source_note(as_of, lang)
 as_of_text = ui_text.format_date(as_of, lang)
 by_group = query(groups.by_group, filters)
+reported_groups = query(groups.reported_by_group, filters, lang)  # groups without records: reported counts, marked
+if not reported_groups.empty:
+    st.subheader(t("rep.groups_heading", lang))
+    st.caption(t("rep.fill_note", lang) + " " + t("rep.linkage_note", lang))
+    show_table(reported_groups, key="groups.reported")
 if by_group.empty or not (by_group["consultations"].sum() or by_group["placed_persons"].sum()):
     st.info(t("groups.empty", lang), icon=":material/groups:")
     st.stop()

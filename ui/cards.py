@@ -52,6 +52,8 @@ def kpi_card(kpi: Kpi, lang: str, *, stage_total: bool = False) -> None:
                 f"{fiscal_year_label(fy, lang)} {format_value(kpi.kind, v, lang)}" for fy, v in kpi.series
             )
             st.markdown(visually_hidden(t("overview.yearly_series", lang, values=values)), unsafe_allow_html=True)
+        if kpi.source == "reported":  # issue 16: a scope without records shows the reported figure, marked
+            st.badge(t("rep.badge", lang), color="blue", icon=":material/assignment:")
         definitions_link([kpi.id], lang)
 
 

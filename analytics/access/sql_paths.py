@@ -52,7 +52,10 @@ EXEMPT: dict[str, str] = {
     "analytics.metrics.facts.is_read_only": "reads a connection setting; no data",
     "analytics.metrics.indicators.render_sql": "builds a grain file's SQL text for run_grain; runs nothing",
     "analytics.metrics.indicators.as_of": "the data's as-of date (one date, national)",
-    "analytics.metrics.progress.latest_targets": "targets are set per nation or prefecture (no municipality column)",
+    "analytics.metrics.progress.latest_targets": (
+        "targets are set per nation or prefecture; municipal targets (migration 011) are dropped outside the "
+        "viewer's municipal_prefectures in the function itself"
+    ),
     # -- views: metadata and national / prefecture aggregates
     "analytics.views.filters.filter_options": (
         "the fiscal years and region codes present (no counts) for the sidebar's choices; the sidebar offers a "

@@ -26,14 +26,17 @@ def burnup(
     """Cumulative actual (solid, circles) against the linear target line (dashed, black), the projection to the
     period's end (dotted, diamonds) inside its shaded band, dotted fiscal-year boundaries and the stage's span.
 
-    ``series`` is ``progress_view.burnup``; ``labels`` names the traces (keys: actual, target_line, projection,
-    band, target_value, fy_boundary). Every line differs in dash and marker as well as colour, and the
-    latest actual and the target are written on the chart.
+    ``series`` is ``progress_view.burnup``; yearly reported figures (``attrs['steps']``) are drawn as steps
+    (flat through the year, up at its end), never as invented months; ``labels`` names the traces (keys:
+    actual, target_line, projection, band, target_value, fy_boundary). Every line differs in dash and marker
+    as well as colour, and the latest actual and the target are written on the chart.
     """
     fig = go.Figure()
     x = pd.to_datetime(series["month_end"])
     band = series["projection_low"].notna()
-    if band.any():
+    # a band only where it has a width: a projection from yearly or cumulative reported figures has none
+    wide = band.any() and bool((series.loc[band, "projection_high"] > series.loc[band, "projection_low"]).any())
+    if wide:
         fig.add_trace(go.Scatter(x=x[band], y=series.loc[band, "projection_high"], mode="lines",
                                  line={"width": 0}, showlegend=False, hoverinfo="skip"))  # fmt: skip
         fig.add_trace(go.Scatter(
@@ -41,6 +44,7 @@ def burnup(
             fillcolor="rgba(230,159,0,0.18)", fillpattern={"shape": ".", "fgcolor": "rgba(230,159,0,0.5)"},
             name=labels["band"], hoverinfo="skip",
         ))  # fmt: skip
+    if band.any():
         fig.add_trace(go.Scatter(
             x=x[band], y=series.loc[band, "projection"], mode="lines+markers", name=labels["projection"],
             line={"color": PROJECTION, "dash": "dot", "width": 2.5}, marker={"symbol": "diamond", "size": 6},
@@ -59,8 +63,8 @@ def burnup(
     fig.add_trace(go.Scatter(
         x=x[known], y=actual, mode="lines+markers+text", name=labels["actual"], text=text,
         textposition="top left", textfont={"color": common.text_colour(ACTUAL), "size": 13},
-        line={"color": ACTUAL, "width": 3}, marker={"symbol": "circle", "size": 6},
-        hovertemplate="%{x|%Y-%m}: %{y:,.0f}<extra></extra>",
+        line={"color": ACTUAL, "width": 3, "shape": "hv" if series.attrs.get("steps") else "linear"},
+        marker={"symbol": "circle", "size": 6}, hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
     ))  # fmt: skip
     target = series.attrs.get("target")
     start, end = series.attrs.get("period_start"), series.attrs.get("period_end")
@@ -76,7 +80,9 @@ def burnup(
             boundary = pd.Timestamp(dt.date(year, 4, 1))
             if pd.Timestamp(start) < boundary < pd.Timestamp(end):
                 fig.add_vline(x=boundary, line={"color": common.GREY, "width": 1, "dash": "dot"})
-    common.style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=400)
+    # with a projection the legend has three or four long names: below the plot, so it never covers the title
+    common.style(fig, title=title, note=note, x_title=x_title, y_title=y_title, height=460 if band.any() else 400,
+                 legend_below=bool(band.any()))
     # Horizontal month labels, a quarter or half-year apart: rotated labels in a half-width column pushed the
     # axis title onto the source note below the chart.
     months = (x.max().year - x.min().year) * 12 + x.max().month - x.min().month if len(x) else 0

@@ -787,6 +787,40 @@ thresholds in `analytics/metrics/stages.toml`. The latest target vintage is used
 This follows US WIOA practice of scoring actual ÷ target per indicator (WIOA flags below 90% of the
 target overall or below 50% on one indicator).
 
+**Reported figures (集計値) and precedence** (`analytics/metrics/reported.py`, issue 16). Besides the records,
+the product reads aggregate counts as reported (a labour bureau's monthly 正社員就職件数, a support station's
+進路決定者数, a platform's KPI sheet): one row per figure in `reported_figures`, with its measure (the registry
+below, or the name as written when unknown), unit, period, area, group, agency type, project, source and vintage.
+- *Latest vintage per cell.* A cell is measure × unit × period × area × target group × agency type × project; a
+  later vintage restating it (a cumulative table republished) is the one used, and both stay in the table.
+- *A figure for a period* is the chain of non-overlapping, contiguous figures from the period's start that reaches
+  furthest by the as-of date, with the fewest pieces: a figure reported for exactly the period, else a cumulative
+  figure (累計 since the start) or months (or years) one after the other. Overlapping figures (a year and its
+  months, two cumulative figures) are never added; the figure runs to the end of its last piece (`actual_through`).
+- *A figure for an area* comes from that area's own figures; only when there are none, from the sum of its parts
+  (prefectures for the nation, municipalities for a prefecture), all cut at the same day.
+- *Units.* 件 (events) and 人 (persons) are different measures and never added; 万人 / 千件 are scaled at load.
+- *Value statuses.* 「-」「―」 (none), 「x」 (suppressed), 「…」 (not yet available) and blanks are shown as what they
+  mean and never counted as 0.
+- *Precedence, one rule.* For any cell (measure × period × area × group) the product knows whether its value comes
+  from records, from a reported figure, or both. `best` (the default everywhere: progress, reports, the CLI's
+  `--source`) takes **the reported figure where one exists** (the official number the program publishes), else
+  the records; `records` and `reported` take one source only. A count is taken from one source, never added
+  across both, and every row names the source used (`source`: records | reported; the CLI's `indicators` says
+  mixed when some counts of a row are reported and others come from records). The data-quality page shows records
+  and reported figures side by side with their difference. The overview, regional and group pages keep the records
+  and show a reported figure only where a place has no records, marked 「報告値」.
+- *Records only.* Rates that need person linkage — cohort rates, retention, days to placement — and every rate and
+  median in this catalogue stay records-only and say so; reported figures give counts.
+- *Progress from reported figures.* A target measured by a reported figure (any period: `targets.period_start` /
+  `period_end`; an annual target over several years is one target per year; a project's KPI; a measure the registry
+  does not know) is measured at the day its figure runs to: months elapsed, expected by now and pace at
+  `actual_through`; run rate = the mean of the last 3 monthly figures, or actual ÷ months elapsed when the figure
+  ends in a year or a cumulative span; projection and status as above. `progress --as-of DATE` counts only figures
+  whose period has ended by then (a cumulative figure by its end date). A target extended unchanged (FY2020–FY2022
+  → FY2020–FY2024, a later vintage with the same start) replaces the earlier one; `--vintage` shows the earlier.
+  A target with nothing reported and no records indicator has status `no_data` (報告なし), never 0.
+
 **International practice followed.** Start cohorts followed over fixed windows, never cumulative outcomes
 divided by cumulative starts (UK Work and Health Programme statistics); outcomes at fixed windows with
 negative and unknown outcomes kept in the denominator (EU Youth Guarantee indicator framework); actual ÷
@@ -816,6 +850,7 @@ def _render_catalogue(registry: tuple[Indicator, ...]) -> str:
     for ind in registry:
         lines.append(f"| `{ind.id}` | {ind.ja} | {ind.en} | {ind.unit} ({ind.unit_en}) | {kinds[ind.kind]} "
                      f"| {ind.category} | {better[ind.higher_is_better]} |")
+    lines += _measure_catalogue()
     lines.append("")
     lines.append("## 指標 (indicators)")
     for ind in registry:
@@ -851,6 +886,31 @@ def _render_catalogue(registry: tuple[Indicator, ...]) -> str:
         ]
         lines += [f"- {c}" for c in ind.caveats] or ["- None beyond the general rules."]
     return "\n".join(lines) + "\n"
+
+
+def _measure_catalogue() -> list[str]:
+    """The measure registry (analytics/metrics/measures.py) as a table: what reported figures can count."""
+    from analytics.metrics import measures
+
+    lines = [
+        "",
+        "## 報告値の指標 (measures of reported figures)",
+        "",
+        "Generated from `analytics/metrics/measures.py` (`MEASURES`). Names as written in a file (日本語名 or an",
+        "alias; full-width characters, spaces, a trailing unit in brackets and the 就職氷河期世代 prefix ignored)",
+        "map onto the id. *Indicator* names the records indicator with the same meaning: the two are compared",
+        "cell by cell on the data-quality page and chosen between by the precedence rule, never added. A measure",
+        "not listed here is loaded under its own name and unit and can be charted and given targets; it never merges",
+        "with a listed one.",
+        "",
+        "| id | 日本語名 | English | unit | indicator (same meaning) | names read as this measure | 定義 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for m in measures.MEASURES:
+        indicator = f"`{m.indicator}`" if m.indicator else "— (reported only)"
+        lines.append(f"| `{m.id}` | {m.ja} | {m.en} | {m.unit} | {indicator} | {'、'.join(m.aliases)} "
+                     f"| {m.description_ja} |")
+    return lines
 
 
 def write_catalogue(path: Path = DOCS_PATH) -> Path:

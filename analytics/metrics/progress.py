@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 STAGES: tuple[Stage, ...] = load_stages()
 HEADLINE_FILE = config.REFERENCE_DIR / "headline_lfs.csv"
-STATUSES = ("on_track", "at_risk", "off_track", "not_started")
+STATUSES = ("on_track", "at_risk", "off_track", "not_started", "no_data")
 
 _INDICATOR_NAMES: dict[str, str] = {}
 for _code in contract.TARGET_INDICATORS:
@@ -51,22 +51,57 @@ def headline_series() -> pd.DataFrame:
     return pd.read_csv(HEADLINE_FILE, dtype={"series_id": str, "source_url": str})
 
 
-def latest_targets(con: duckdb.DuckDBPyConnection, vintage: str | None = None) -> pd.DataFrame:
-    """Targets, keeping one vintage per (indicator, fiscal year, stage, prefecture, group): the latest.
+TARGET_KEYS = ["indicator", "fiscal_year", "stage", "prefecture_code", "municipality_code", "target_group",
+               "project", "target_kind", "period_start"]
 
-    Vintages are compared as text ('2023-04' < '2024-04'); a target without a vintage counts as oldest.
-    With ``vintage`` given, only that vintage's targets.
+
+def latest_targets(con: duckdb.DuckDBPyConnection, vintage: str | None = None, *,
+                   viewer: Viewer | None = None) -> pd.DataFrame:
+    """Targets, keeping one vintage per target: the latest.
+
+    A target is (indicator, fiscal year, stage, prefecture, municipality, group, project, kind, period start):
+    a later vintage with the same start and a later end (a 3-year target extended unchanged to 5 years) replaces
+    the earlier one here, and both stay in the table (``vintage=`` shows an older one). Vintages are compared as
+    text ('2023-04' < '2024-04'); a target without a vintage counts as oldest. With ``vintage`` given, only that
+    vintage's targets. An annual target (``target_kind = 'annual'``) over several fiscal years becomes one target
+    per fiscal year. Municipal targets only within the viewer's scope (:mod:`analytics.access.scope`).
     """
     df = con.execute(
-        "select indicator, fiscal_year, stage, prefecture_code, target_group, value, vintage from targets").df()
+        "select indicator, fiscal_year, stage, prefecture_code, municipality_code, target_group, project, target_kind,"
+        " period_start, period_end, unit, source, value, vintage from targets").df()
+    for col in ("period_start", "period_end"):
+        df[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in df[col]]
+    viewer = scope.effective(viewer)
+    allowed = None if viewer is None else viewer.municipal_prefectures
+    if allowed is not None and not df.empty:
+        df = df[df["municipality_code"].isna() | df["municipality_code"].astype(str).str[:2].isin(allowed)]
     if vintage is not None:
-        return df[df["vintage"] == vintage].reset_index(drop=True)
+        df = df[df["vintage"] == vintage]
+    elif not df.empty:
+        df["_v"] = df["vintage"].fillna("")
+        df = df.sort_values("_v", kind="stable").groupby(TARGET_KEYS, dropna=False, sort=False).tail(1)
+        df = df.drop(columns="_v")
+    return _annual_per_year(df.reset_index(drop=True))
+
+
+def _annual_per_year(df: pd.DataFrame) -> pd.DataFrame:
+    """An annual target over FY2020–FY2024 is five targets, one per fiscal year, each of the value."""
     if df.empty:
         return df
-    df["_v"] = df["vintage"].fillna("")
-    keys = ["indicator", "fiscal_year", "stage", "prefecture_code", "target_group"]
-    df = df.sort_values("_v").groupby(keys, dropna=False, sort=False).tail(1)
-    return df.drop(columns="_v").reset_index(drop=True)
+    rows = []
+    for r in df.to_dict("records"):
+        s, e = r["period_start"], r["period_end"]
+        if r.get("target_kind") == "annual" and s is not None and e is not None and _fy(e) > _fy(s):
+            for fy in range(_fy(s), _fy(e) + 1):
+                rows.append({**r, "fiscal_year": fy, "period_start": max(s, dt.date(fy, 4, 1)),
+                             "period_end": min(e, dt.date(fy + 1, 3, 31))})  # fmt: skip
+        else:
+            rows.append(r)
+    return pd.DataFrame(rows, columns=df.columns)
+
+
+def _fy(d: dt.date) -> int:
+    return d.year if d.month >= 4 else d.year - 1
 
 
 def months_elapsed(start: dt.date, end: dt.date, as_of: dt.date | None) -> float:
@@ -102,41 +137,63 @@ def _recent_months(as_of: dt.date, n: int, start: dt.date) -> list[str]:
     return months
 
 
+PROGRESS_COLUMNS = [
+    "indicator", "indicator_ja", "stage", "fiscal_year", "period_start", "period_end", "prefecture_code",
+    "target_group", "vintage", "target", "actual", "achievement", "months_total", "months_elapsed",
+    "expected_by_now", "pace_index", "run_rate_per_month", "projected_end_value", "projected_achievement",
+    "monthly_needed", "status",
+    # issue 16: where the actual comes from (added columns; the ones above keep their meaning)
+    "source", "figure_vintage", "reported_by", "actual_through", "unit", "project", "municipality_code",
+    "target_kind",
+]
+
+
 def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
                      by: Iterable[str] | str | None = None, *, as_of_date: dt.date | str | None = None,
                      vintage: str | None = None, thresholds: Thresholds | None = None,
-                     viewer: Viewer | None = None) -> pd.DataFrame:
-    """Progress of each target in a stage.
+                     viewer: Viewer | None = None, source: str | None = None) -> pd.DataFrame:
+    """Progress of each target in a stage, its actual from the records or from reported figures.
 
-    Grain: one row per target (latest vintage unless ``vintage``) whose stage is ``stage`` or whose fiscal
-    year lies in it. ``stage`` None = the stage containing the as-of date's fiscal year (else the latest).
-    ``by`` selects the target level: None = every target; [] = national, all groups; ['prefecture_code']
-    = prefecture targets; add 'target_group' for group targets.
-    Columns: indicator, indicator_ja, stage, fiscal_year, period_start, period_end, prefecture_code,
-    target_group, vintage, target, actual (cumulative over the target's period up to the as-of date, inclusive),
-    achievement (actual ÷ target), months_total, months_elapsed, expected_by_now (target × elapsed ÷
-    total: a linear monthly trajectory), pace_index (actual ÷ expected), run_rate_per_month (the last
-    ``run_rate_months`` months), projected_end_value (actual + run rate × months left),
-    projected_achievement, monthly_needed (what is left ÷ months left), status.
-    Zero denominators give NaN. Targets whose indicator is not in the registry are skipped with a note in
-    ``df.attrs['skipped']``. ``viewer`` applies the prefecture scope (:mod:`analytics.access.scope`): targets are
-    national or prefectural, so only a municipal ``by`` is refused for prefecture-scoped roles.
+    Grain: one row per target (latest vintage unless ``vintage``) whose stage is ``stage``, whose fiscal year
+    lies in it or whose period (``period_start``–``period_end``, any span) overlaps it. ``stage`` None = the
+    stage containing the as-of date's fiscal year (else the latest). ``by`` selects the target level: None =
+    every target; [] = national, all groups; ['prefecture_code'] = prefecture targets; add 'target_group' for
+    group targets.
+    Columns (:data:`PROGRESS_COLUMNS`): indicator (the indicator id, or the measure id / name as written for a
+    measure without one), indicator_ja, stage, fiscal_year, period_start, period_end, prefecture_code,
+    target_group, vintage (the target's), target, actual (cumulative over the target's period up to the as-of
+    date, inclusive), achievement (actual ÷ target), months_total, months_elapsed, expected_by_now (target ×
+    elapsed ÷ total: a linear monthly trajectory), pace_index (actual ÷ expected), run_rate_per_month,
+    projected_end_value (actual + run rate × months left), projected_achievement, monthly_needed (what is left ÷
+    months left), status; then source (records | reported), figure_vintage and reported_by (of the reported
+    figures used), actual_through (the day the actual runs to), unit, project, municipality_code, target_kind.
+    ``source`` (:mod:`analytics.metrics.reported`): ``best`` (default) = the reported figure where one exists,
+    else the records; ``records``; ``reported``. A reported actual runs to the end of the last figure reported
+    by the as-of date (``actual_through``); months elapsed, pace and projection are measured at that day, the
+    run rate is the mean of the last months reported (monthly figures) or actual ÷ months elapsed (yearly or
+    cumulative ones). A target with nothing reported and no records indicator has status ``no_data``.
+    Zero denominators give NaN. Targets whose indicator is neither a count indicator nor (for reported figures)
+    a measure are skipped with a note in ``df.attrs['skipped']``. ``viewer`` applies the prefecture scope.
     """
+    from analytics.metrics import reported  # reported imports indicators; progress sits beside it
+
+    source = reported.check_source(source)
     viewer = scope.effective(viewer)
     scope.check_progress(viewer, None if by is None else indicators.normalise_by(by))
     thresholds = thresholds or load_thresholds()
     stages = load_stages()
-    asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else indicators.as_of(con)
+    cutoff = pd.Timestamp(as_of_date).date() if as_of_date is not None else None
+    asof = cutoff if cutoff is not None else indicators.as_of(con)
+    figs = reported.figures(con, viewer=viewer) if source != "records" else reported.figures(con, [], viewer=viewer)
+    if asof is None and not figs.empty:
+        asof = max(figs["period_end"])
     if stage is None:
         fy = (asof.year if asof.month >= 4 else asof.year - 1) if asof else None
         chosen = (stage_for_fiscal_year(fy, stages) if fy is not None else None) or stages[-1]
     else:
         chosen = find_stage(stage, stages)
-    targets = latest_targets(con, vintage)
-    columns = ["indicator", "indicator_ja", "stage", "fiscal_year", "period_start", "period_end",
-               "prefecture_code", "target_group", "vintage", "target", "actual", "achievement", "months_total",
-               "months_elapsed", "expected_by_now", "pace_index", "run_rate_per_month", "projected_end_value",
-               "projected_achievement", "monthly_needed", "status"]
+    stage_start, stage_end = dt.date(chosen.first_fiscal_year, 4, 1), dt.date(chosen.last_fiscal_year + 1, 3, 31)
+    targets = latest_targets(con, vintage, viewer=viewer)
     rows: list[dict] = []
     skipped: list[str] = []
     level = None if by is None else set(indicators.normalise_by(by))
@@ -158,28 +215,79 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
         return memo[memo_key].get(key, 0)
 
     for t in targets.itertuples(index=False):
-        in_stage = (pd.notna(t.fiscal_year) and chosen.first_fiscal_year <= int(t.fiscal_year)
-                    <= chosen.last_fiscal_year) or (pd.isna(t.fiscal_year) and isinstance(t.stage, str)
-                                                    and _is_stage(t.stage, chosen, stages))
+        explicit = t.period_start is not None and t.period_end is not None
+        if explicit:
+            in_stage = t.period_start <= stage_end and t.period_end >= stage_start
+        else:
+            in_stage = (pd.notna(t.fiscal_year) and chosen.first_fiscal_year <= int(t.fiscal_year)
+                        <= chosen.last_fiscal_year) or (pd.isna(t.fiscal_year) and isinstance(t.stage, str)
+                                                        and _is_stage(t.stage, chosen, stages))
         if not in_stage:
             continue
         has_pref, has_group = isinstance(t.prefecture_code, str), isinstance(t.target_group, str)
+        has_muni = isinstance(t.municipality_code, str)
+        project = t.project if isinstance(t.project, str) else None
         if level is not None and ({"prefecture_code"} & level != ({"prefecture_code"} if has_pref else set())
-                                  or {"target_group"} & level != ({"target_group"} if has_group else set())):
+                                  or {"target_group"} & level != ({"target_group"} if has_group else set())
+                                  or {"municipality_code"} & level != ({"municipality_code"} if has_muni else set())):
             continue
         ind = indicator_id(t.indicator)
-        if ind is None or indicators.REGISTRY_BY_ID[ind].kind != "count":
+        is_count = ind is not None and indicators.REGISTRY_BY_ID[ind].kind == "count"
+        measure_ids = (reported.measures_for_indicator(ind) if ind is not None
+                       else [reported.measure_for_target(t.indicator)])  # fmt: skip
+        if explicit:
+            start, end = t.period_start, t.period_end
+            years = list(range(_fy(start), _fy(end) + 1))
+        else:
+            years = [int(t.fiscal_year)] if pd.notna(t.fiscal_year) else chosen.fiscal_years
+            start, end = dt.date(years[0], 4, 1), dt.date(years[-1] + 1, 3, 31)
+        unit = t.unit if isinstance(t.unit, str) else None
+        found = None
+        if source != "records" and measure_ids:
+            for mid in measure_ids:
+                found = reported.resolve(figs, mid, start, end, cutoff, unit=unit or reported.measure_unit(mid),
+                                         prefecture_code=t.prefecture_code if has_pref else None,
+                                         municipality_code=t.municipality_code if has_muni else None,
+                                         target_group=t.target_group if has_group else None, project=project)
+                if found is not None:
+                    break
+        use_reported = found is not None or (source == "reported" and bool(measure_ids)) or (
+            source == "best" and not is_count and bool(measure_ids) and ind is None)
+        if not use_reported and not is_count:
             skipped.append(str(t.indicator))
             continue
-        years = [int(t.fiscal_year)] if pd.notna(t.fiscal_year) else chosen.fiscal_years
-        start, end = dt.date(years[0], 4, 1), dt.date(years[-1] + 1, 3, 31)
-        group_by = (["prefecture_code"] if has_pref else []) + (["target_group"] if has_group else [])
-        key = tuple(v for v, has in ((t.prefecture_code, has_pref), (t.target_group, has_group)) if has)
+        total = months_elapsed(start, end, end)
+        base_row = {
+            "indicator": ind if ind is not None else measure_ids[0],
+            "indicator_ja": (indicators.REGISTRY_BY_ID[ind].ja if ind is not None
+                             else reported.measure_label(measure_ids[0])),
+            "stage": (chosen.name if explicit or pd.isna(t.fiscal_year)
+                      else (t.stage if isinstance(t.stage, str) else chosen.name)),
+            "fiscal_year": (int(t.fiscal_year) if pd.notna(t.fiscal_year)
+                            else (_fy(start) if explicit and _fy(start) == _fy(end) else None)),
+            "period_start": start, "period_end": end,
+            "prefecture_code": t.prefecture_code if has_pref else None,
+            "target_group": t.target_group if has_group else None, "vintage": t.vintage,
+            "target": float(t.value), "months_total": total,
+            "unit": unit or (indicators.REGISTRY_BY_ID[ind].unit if ind is not None
+                             else reported.measure_unit(measure_ids[0])),
+            "project": project, "municipality_code": t.municipality_code if has_muni else None,
+            "target_kind": t.target_kind if isinstance(t.target_kind, str) else None,
+        }  # fmt: skip
+        if use_reported:
+            rows.append(base_row | _reported_progress(found, float(t.value), start, end, total, thresholds))
+            continue
+        group_by = ((["prefecture_code"] if has_pref else []) + (["municipality_code"] if has_muni else [])
+                    + (["target_group"] if has_group else []))  # fmt: skip
+        key = tuple(v for v, has in ((t.prefecture_code, has_pref), (t.municipality_code, has_muni),
+                                     (t.target_group, has_group)) if has)  # fmt: skip
         filters: dict = {"fiscal_year": years}
+        aligned = start == dt.date(years[0], 4, 1) and end == dt.date(years[-1] + 1, 3, 31)
         if asof is not None and asof < end:  # cumulative up to the as-of month, not the whole period
             filters["month"] = _months_between(start, asof)
+        elif not aligned:
+            filters["month"] = _months_between(start, end)
         actual = value(ind, filters, group_by, key)
-        total = months_elapsed(start, end, end)
         elapsed = months_elapsed(start, end, asof)
         left = max(total - elapsed, 0.0)
         run_rate = float("nan")
@@ -193,28 +301,66 @@ def compute_progress(con: duckdb.DuckDBPyConnection, stage: str | None = None,
         expected = t.value * elapsed / total if total else float("nan")
         pace = actual / expected if expected else float("nan")
         projected = float(actual) if left == 0 else actual + run_rate * left
-        rows.append({
-            "indicator": ind, "indicator_ja": indicators.REGISTRY_BY_ID[ind].ja,
-            "stage": chosen.name if pd.isna(t.fiscal_year) else (t.stage if isinstance(t.stage, str) else chosen.name),
-            "fiscal_year": int(t.fiscal_year) if pd.notna(t.fiscal_year) else None,
-            "period_start": start, "period_end": end,
-            "prefecture_code": t.prefecture_code if has_pref else None,
-            "target_group": t.target_group if has_group else None, "vintage": t.vintage,
-            "target": float(t.value), "actual": int(actual),
+        rows.append(base_row | {
+            "actual": int(actual),
             "achievement": actual / t.value if t.value else float("nan"),
-            "months_total": total, "months_elapsed": round(elapsed, 3), "expected_by_now": expected,
+            "months_elapsed": round(elapsed, 3), "expected_by_now": expected,
             "pace_index": pace, "run_rate_per_month": run_rate, "projected_end_value": projected,
             "projected_achievement": projected / t.value if t.value else float("nan"),
             "monthly_needed": max(t.value - actual, 0.0) / left if left else float("nan"),
             "status": status_for(pace, thresholds, elapsed),
-        })
-    out = pd.DataFrame(rows, columns=columns)
+            "source": "records", "figure_vintage": None, "reported_by": None,
+            "actual_through": min(asof, end) if asof is not None and asof >= start else None,
+        })  # fmt: skip
+    out = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     if not out.empty:
         out["fiscal_year"] = out["fiscal_year"].astype("Int64")
+        if out["actual"].notna().all() and (out["actual"] == out["actual"].round()).all():
+            out["actual"] = out["actual"].astype("int64")
         out = out.sort_values(["indicator", "fiscal_year", "prefecture_code", "target_group"],
                               na_position="first", kind="stable").reset_index(drop=True)
-    out.attrs.update(as_of=asof, stage=chosen.name, thresholds=thresholds, skipped=skipped)
+    out.attrs.update(as_of=asof, stage=chosen.name, thresholds=thresholds, skipped=skipped, source=source,
+                     cutoff=cutoff)  # fmt: skip
     return out
+
+
+def _reported_progress(found, target: float, start: dt.date, end: dt.date, total: float,
+                       thresholds: Thresholds) -> dict:
+    """Achievement, pace, projection and status of a target from a reported figure (``reported.Resolved``).
+
+    Measured at the day the figure runs to (``found.through``), not at the records' as-of date: a yearly figure
+    is not "behind" in the middle of the next year. Run rate: the mean of the last ``run_rate_months`` monthly
+    pieces when the figure ends in months, else actual ÷ months elapsed.
+    """
+    nothing = {"actual": float("nan"), "achievement": float("nan"), "months_elapsed": 0.0,
+               "expected_by_now": float("nan"), "pace_index": float("nan"), "run_rate_per_month": float("nan"),
+               "projected_end_value": float("nan"), "projected_achievement": float("nan"),
+               "monthly_needed": float("nan"), "status": "no_data", "source": "reported", "figure_vintage": None,
+               "reported_by": None, "actual_through": None}  # fmt: skip
+    if found is None:
+        return nothing
+    actual = found.value
+    actual = int(actual) if float(actual).is_integer() else actual
+    elapsed = months_elapsed(start, end, found.through)
+    left = max(total - elapsed, 0.0)
+    tail = []
+    for piece in reversed(found.pieces):
+        if piece["period_kind"] != "month" or len(tail) == thresholds.run_rate_months:
+            break
+        tail.append(float(piece["value"]))
+    run_rate = (sum(tail) / len(tail)) if tail else (actual / elapsed if elapsed else float("nan"))
+    expected = target * elapsed / total if total else float("nan")
+    pace = actual / expected if expected else float("nan")
+    projected = float(actual) if left == 0 else actual + run_rate * left
+    return {
+        "actual": actual, "achievement": actual / target if target else float("nan"),
+        "months_elapsed": round(elapsed, 3), "expected_by_now": expected, "pace_index": pace,
+        "run_rate_per_month": run_rate, "projected_end_value": projected,
+        "projected_achievement": projected / target if target else float("nan"),
+        "monthly_needed": max(target - actual, 0.0) / left if left else float("nan"),
+        "status": status_for(pace, thresholds, elapsed), "source": "reported",
+        "figure_vintage": found.vintage, "reported_by": found.reported_by or None, "actual_through": found.through,
+    }  # fmt: skip
 
 
 def _months_between(start: dt.date, last: dt.date) -> list[str]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import contract
-from analytics.metrics import disclosure, indicators, progress
+from analytics.metrics import disclosure, indicators, progress, reported
 from analytics.metrics.stages import Stage, find_stage, load_stages, load_thresholds, stage_for_fiscal_year
 from analytics.text import ui_text
 from analytics.views import overview
@@ -122,6 +122,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.pace": ("進捗指数", "Pace index"),
     "col.projected": ("見込み達成率", "Projected achievement"),
     "col.status": ("状況", "Status"),
+    "col.source": ("出所", "Source"),
+    "source.records": ("記録", "Records"),
+    "source.reported": ("報告値", "Reported"),
+    "source.vintage": ("{date}時点", "as of {date}"),
     "col.prefecture": ("都道府県", "Prefecture"),
     "col.municipality": ("市区町村", "Municipality"),
     "col.agency_type": ("相談機関", "Agency type"),
@@ -147,6 +151,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.at_risk": ("やや遅れ", "At risk"),
     "status.off_track": ("遅れ", "Off track"),
     "status.not_started": ("未開始", "Not started"),
+    "status.no_data": ("報告なし", "Nothing reported"),
     "footer": ("データ時点 {as_of}", "Data as of {as_of}"),
     "page": ("{page} ページ", "Page {page}"),
     "chart.trend": ("年度別の推移（人）", "Trend by fiscal year (persons)"),
@@ -601,19 +606,21 @@ def _progress_table(
     groups = {c.code: (c.en if lang == "en" else c.ja) for c in contract.TARGET_GROUPS}
     rows = pd.DataFrame(
         {
-            "indicator": [_label(indicators.REGISTRY_BY_ID[i], lang) for i in df["indicator"]],
+            "indicator": [_target_label(i, p, lang) for i, p in zip(df["indicator"], df["project"], strict=True)],
             "target_period": [
                 ui_text.fiscal_year_label(int(y), lang)
                 if pd.notna(y)
-                else (period.stage.name_en if lang == "en" else str(s))
-                for y, s in zip(df["fiscal_year"], df["stage"], strict=True)
+                else (_span_label(start, end, lang) if kind is not None and not pd.isna(kind)
+                      else (period.stage.name_en if lang == "en" else str(s)))
+                for y, s, start, end, kind in zip(df["fiscal_year"], df["stage"], df["period_start"], df["period_end"],
+                                                  df["target_kind"], strict=True)
             ],
             "target_group": [
                 groups.get(g, tr("overall", lang)) if isinstance(g, str) else tr("overall", lang)
                 for g in df["target_group"]
             ],
             "target": df["target"].astype(float),
-            "actual": df["actual"].astype("int64"),
+            "actual": df["actual"].astype(float),
             "achievement": df["achievement"].astype(float),
             "expected": df["expected_by_now"].astype(float),
             "pace": df["pace_index"].astype(float),
@@ -621,6 +628,7 @@ def _progress_table(
             "status": [tr(f"status.{s}", lang) for s in df["status"]],
             "status_code": df["status"].astype(str),
             "indicator_id": df["indicator"].astype(str),
+            "source": [_source_text(r, lang) for r in df.to_dict("records")],
         }
     )
     rows["chart_label"] = [
@@ -642,20 +650,54 @@ def _progress_table(
         Column("pace", tr("col.pace", lang), "ratio"),
         Column("projected", tr("col.projected", lang), "ratio"),
         Column("status", tr("col.status", lang), "text"),
+        Column("source", tr("col.source", lang), "text"),
         Column("chart_label", tr("col.chart_label", lang), "text"),
     ]
     if lang == "en":
         note = (
             f"Status by pace index (actual ÷ expected by now on a linear monthly path): on track ≥ "
             f"{thresholds.on_track:.0%}, at risk ≥ {thresholds.at_risk:.0%}, off track below. Actuals are "
-            "cumulative over the target's period up to the as-of date."
+            "cumulative over the target's period up to the as-of date. Source: the reported figure (who reported it, "
+            "as of when) where one exists, else the records; reported actuals run to the end of the last period "
+            "reported, and small reported counts are suppressed like any other."
         )
     else:
         note = (
             f"状況は進捗指数（実績 ÷ 期間に比例した現時点の目安）で判定: 順調 {thresholds.on_track:.0%}以上、"
             f"やや遅れ {thresholds.at_risk:.0%}以上、遅れ それ未満。実績は目標の期間の初めからデータ時点までの累計。"
+            "出所は報告値（報告元・時点）があれば報告値、なければ記録。報告値の実績は報告された最後の期間の末まで。"
+            "報告値の小さな数も記録と同じく秘匿します。"
         )
     return Table("progress", tr("progress", lang), columns, shown, note=note)
+
+
+def _target_label(indicator_id: str, project: object, lang: str) -> str:
+    """An indicator's label, or a measure's for a target measured by reported figures; a project KPI names it."""
+    ind = indicators.REGISTRY_BY_ID.get(indicator_id)
+    name = _label(ind, lang) if ind is not None else reported.measure_label(indicator_id, lang)
+    return f"{name}（{project}）" if isinstance(project, str) and project else name
+
+
+def _span_label(start: dt.date, end: dt.date, lang: str) -> str:
+    first, last = (start.year if start.month >= 4 else start.year - 1), (end.year if end.month >= 4 else end.year - 1)
+    if first == last:
+        return ui_text.fiscal_year_label(first, lang)
+    if lang == "en":
+        return f"FY{first}–FY{last}"
+    return "〜".join(ui_text.fiscal_year_label(y, lang).split(" (")[0] for y in (first, last))
+
+
+def _source_text(row: dict, lang: str) -> str:
+    """「記録」 or 「報告値（労働局）2022年10月5日時点」: where a progress row's actual comes from."""
+    if row.get("source") != "reported":
+        return tr("source.records", lang)
+    text = tr("source.reported", lang)
+    if row.get("reported_by"):
+        text += f"（{row['reported_by']}）" if lang != "en" else f" ({row['reported_by']})"
+    vintage = row.get("figure_vintage")
+    if vintage is not None and not pd.isna(vintage):
+        text += (" " if lang == "en" else "") + tr("source.vintage", lang, date=ui_text.format_date(vintage, lang))
+    return text
 
 
 def _region_label(level: str, code: object, lang: str) -> str:

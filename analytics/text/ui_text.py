@@ -896,6 +896,64 @@ TEXT: dict[str, tuple[str, str]] = {
         "Municipal tables are shown for your own prefecture only; coverage by prefecture is shown above.",
     ),
     "platforms.report_heading": ("市町村プラットフォーム", "Municipal platforms"),
+    # reported figures beside the records (issue 16, part B)
+    "rep.badge": ("報告値", "Reported"),
+    "rep.source_records": ("出所: 記録（相談・就職等の取込データ）", "Source: records (loaded consultations and placements)"),
+    "rep.source_reported": ("出所: 報告値（{who}）・{vintage}時点", "Source: reported figure ({who}), as of {vintage}"),
+    "rep.source_reported_novintage": ("出所: 報告値（{who}）・時点不明", "Source: reported figure ({who}), date unknown"),
+    "rep.projection_average": ("見込み（これまでの平均ペース）", "Projection (average pace so far)"),
+    "rep.through": ("{date}までの実績", "actual to {date}"),
+    "rep.no_data": ("報告値がまだありません", "Nothing reported yet"),
+    "rep.col_source": ("出所", "Source"),
+    "rep.col_vintage": ("時点", "As of"),
+    "rep.col_through": ("実績の期間末", "Actual to"),
+    "rep.col_project": ("事業", "Project"),
+    "rep.col_period": ("目標の期間", "Target period"),
+    "rep.col_reported_by": ("報告元", "Reported by"),
+    "rep.kpi_heading": ("事業別 KPI", "Project KPIs"),
+    "rep.groups_heading": ("記録のない対象者区分の報告値", "Reported figures for target groups without records"),
+    "rep.summary_heading": ("{place}の目標と実績の出所", "{place}: targets and where their actuals come from"),
+    "rep.kpi_caption": (
+        "事業実施計画などの事業ごとの目標（KPI）と、報告された実績値（集計値）。実績は目標の期間の初めから、報告された最後の期間の末まで。",
+        "Each project's target (KPI) from the business plan and the reported result, from the start of the target's"
+        " period to the end of the last period reported.",
+    ),
+    "rep.steps_note": (
+        "年度ごとの報告値は年度末の階段で示します（月の値は作っていません）。",
+        "Yearly reported figures are drawn as steps at each year's end (no months are invented).",
+    ),
+    "rep.linkage_note": (
+        "コホート率・定着率・就職までの日数は個人の記録をつなぐ必要があるため、記録からのみ計算します。",
+        "Cohort rates, retention and days to placement need person-level linkage: computed from records only.",
+    ),
+    "rep.fill_note": (
+        "記録のない地域・対象者区分の件数・人数は報告値（集計値）で示し、「報告値」と明記しています。",
+        "Counts for places and groups without records come from reported figures and are marked 'Reported'.",
+    ),
+    "quality.reconcile_heading": ("記録と報告値の突合（都道府県×月）", "Records against reported figures (prefecture × month)"),
+    "quality.reconcile_caption": (
+        "同じ指標・都道府県・月について、取込んだ記録から数えた値と報告された集計値を並べ、差（報告値−記録）を示します。進捗とレポートは報告値を使います（報告値があるとき）。",
+        "For the same measure, prefecture and month: the count from the loaded records beside the reported figure, "
+        "and the difference (reported − records). Progress and reports use the reported figure where one exists.",
+    ),
+    "quality.reconcile_none": (
+        "記録と報告値の両方がある都道府県・月はありません。", "No prefecture and month has both records and reported figures.",
+    ),
+    "quality.checks_heading": ("報告された表の点検（合計の不一致・率の不一致）", "Checks of reported tables (totals and rates that disagree)"),
+    "quality.checks_none": ("合計や率の不一致はありません。", "No totals or rates disagree."),
+    "quality.col.measure": ("指標", "Measure"),
+    "quality.col.month": ("月・年度", "Month / fiscal year"),
+    "quality.col.status": ("報告値の状態", "Reported value"),
+    "quality.col.records": ("記録", "Records"),
+    "quality.col.reported": ("報告値", "Reported"),
+    "quality.col.difference": ("差（報告値−記録）", "Difference (reported − records)"),
+    "quality.col.check": ("点検", "Check"),
+    "quality.col.stated": ("表の値", "Stated"),
+    "quality.col.computed": ("計算した値", "Computed"),
+    "quality.col.message": ("内容", "Message"),
+    "quality.col.file": ("ファイル", "File"),
+    "quality.check.total_mismatch": ("合計の不一致", "Total does not add up"),
+    "quality.check.rate_mismatch": ("率の不一致", "Rate disagrees"),
 }
 
 

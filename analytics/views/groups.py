@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics import contract
-from analytics.metrics import indicators
+from analytics.metrics import indicators, reported
 from analytics.text import ui_text
 from analytics.views.regions import as_filters
 
@@ -149,3 +149,39 @@ def referral_flows(con: duckdb.DuckDBPyConnection, filters: Any = None) -> pd.Da
     """
     flt = indicators.normalise_filters(as_filters(filters))
     return indicators.run_grain(con, "views/referral_flows", [], _params(flt))
+
+
+def reported_by_group(con: duckdb.DuckDBPyConnection, filters: Any = None,
+                      lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
+    """Reported counts for target groups that have no records in the scope, marked as reported (issue 16).
+
+    Grain: one row per target group with reported figures (by 対象者区分) and no records in the period and place
+    of ``filters``; columns: group, one column per count indicator with a reported measure (empty where none),
+    source (報告値), reported by, as of. Groups with records keep their records (the comparison above); the two are
+    never added. Empty when every group reported has records, or nothing is reported by group.
+    """
+    flt = indicators.normalise_filters(as_filters(filters))
+    ids = [i.id for i in indicators.REGISTRY if i.kind == "count" and reported.measures_for_indicator(i.id)]
+    rep = reported.reported_indicators(con, ["target_group"], flt, ids)
+    if rep.empty:
+        return pd.DataFrame()
+    records = indicators.compute(con, by=["target_group"], filters=flt, indicators=["consultations", "placed_persons"])
+    have = {g for g, c, p in zip(records["target_group"], records["consultations"], records["placed_persons"],
+                                 strict=True) if c or p}  # fmt: skip
+    rep = rep[rep["target_group"].notna() & ~rep["target_group"].isin(have)]
+    if rep.empty:
+        return pd.DataFrame()
+    rep = order_by_code(rep, "target_group")
+    t = ui_text.t
+    names = [code_label("target_group", g, lang) for g in rep["target_group"]]
+    out = pd.DataFrame({t("groups.col.group", lang): names})
+    for ind in ids:
+        if rep[ind].notna().any():
+            meta = indicators.REGISTRY_BY_ID[ind]
+            out[f"{meta.en if lang == 'en' else meta.ja} ({meta.unit_en if lang == 'en' else meta.unit})"] = (
+                rep[ind].astype(float).to_numpy())
+    out[t("rep.col_source", lang)] = reported.source_label("reported", lang)
+    out[t("rep.col_reported_by", lang)] = list(rep["reported_by"].fillna(""))
+    out[t("rep.col_vintage", lang)] = [ui_text.format_date(v, lang) if v is not None and not pd.isna(v) else ""
+                                       for v in rep["figure_vintage"]]  # fmt: skip
+    return out.reset_index(drop=True)

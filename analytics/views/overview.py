@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics.contract import TARGET_GROUPS
-from analytics.metrics import indicators
+from analytics.metrics import indicators, reported
 from analytics.text import ui_text
 from analytics.views import status
 from analytics.views.filters import Filters, municipality_label, stage_label
@@ -56,6 +56,7 @@ class Kpi:
     is_small: bool = False
     series: tuple[tuple[int, float], ...] = ()  # (fiscal_year, value) for the sparkline, oldest first
     comparison: indicators.Comparison | None = None  # what ``previous`` covers (None: no comparison made)
+    source: str = "records"  # records | reported (a count of a scope without records: the reported figure)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,9 @@ def build_overview(con: duckdb.DuckDBPyConnection, filters: Filters) -> Overview
         kpis.append(Kpi(ind_id, ind.kind, value, prev, _change(ind.kind, value, prev), series=series,
                         comparison=comparison, **extra))  # fmt: skip
 
+    if not _has_records(current_row):
+        kpis = fill_from_reported(con, kpis, period_flt)
+
     month_years = [fy - 1, fy] if single else years
     monthly = indicators.compute(con, by=["fiscal_year", "month"], filters={**flt_all, "fiscal_year": month_years},
                                  indicators=TREND_IDS)  # fmt: skip
@@ -168,6 +172,32 @@ def build_overview(con: duckdb.DuckDBPyConnection, filters: Filters) -> Overview
 
     return Overview(filters, fy, tuple(years), as_of, tuple(kpis), by_year, monthly, by_group, batches,
                     comparison=comparison)  # fmt: skip
+
+
+def _has_records(row: pd.Series | None) -> bool:
+    """Whether the scope has any records in the period (a consultation or a placement counted)."""
+    if row is None:
+        return False
+    return any(pd.notna(row.get(i)) and row.get(i) > 0 for i in KPI_IDS
+               if indicators.REGISTRY_BY_ID[i].kind == "count")  # fmt: skip
+
+
+def fill_from_reported(con: duckdb.DuckDBPyConnection, kpis: list[Kpi], filters: dict) -> list[Kpi]:
+    """Count cards of a scope without records take the reported figure (``source='reported'``), issue 16.
+
+    Only when the scope has no records in the period: the cards never mix or add the two sources. The change
+    against the previous year is left out (its basis would be another source); rates stay records-only.
+    """
+    from dataclasses import replace
+
+    ids = [k.id for k in kpis if k.kind == "count"]
+    flt = indicators.normalise_filters(filters)
+    rep = reported.reported_indicators(con, [], flt, ids)
+    if rep.empty:
+        return kpis
+    row = rep.iloc[0]
+    return [replace(k, value=float(row[k.id]), previous=None, change=None, source="reported")
+            if k.id in rep.columns and pd.notna(row[k.id]) else k for k in kpis]  # fmt: skip
 
 
 # -------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.metrics import indicators, progress
+from analytics.metrics import indicators, progress, reported
 from analytics.metrics.stages import Stage, load_stages, load_thresholds, stage_for_fiscal_year
 from analytics.text import ui_text
 from analytics.views.filters import Filters
@@ -22,8 +22,10 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "at_risk": ("注意", "At risk"),
     "off_track": ("遅れ", "Off track"),
     "not_started": ("未開始", "Not started"),
+    "no_data": ("報告なし", "Nothing reported"),
 }
-STATUS_SYMBOLS: dict[str, str] = {"on_track": "●", "at_risk": "▲", "off_track": "✖", "not_started": "○"}
+STATUS_SYMBOLS: dict[str, str] = {"on_track": "●", "at_risk": "▲", "off_track": "✖", "not_started": "○",
+                                  "no_data": "－"}
 
 
 def status_label(status: str, lang: str = ui_text.DEFAULT_LANG) -> str:
@@ -84,6 +86,8 @@ def burnup(con: duckdb.DuckDBPyConnection, target: dict, as_of_date: dt.date | N
     months in the period), ``projection``, ``projection_low``, ``projection_high`` (from the as-of month to
     the end: actual + run rate × months; the band uses the lowest and highest month of the run-rate window).
     """
+    if target.get("source") == "reported":
+        return reported_burnup(con, target, as_of_date)
     thresholds = load_thresholds()
     start, end = target["period_start"], target["period_end"]
     asof = as_of_date or indicators.as_of(con)
@@ -150,15 +154,81 @@ class ProgressView:
 
 
 def build_progress(con: duckdb.DuckDBPyConnection, filters: Filters, as_of_date: dt.date | None = None) -> ProgressView:
-    """Targets, burn-ups and the stage's full progress table for the sidebar's filters."""
-    data_as_of = indicators.as_of(con)
+    """Targets, burn-ups and the stage's full progress table for the sidebar's filters.
+
+    Without ``as_of_date`` the records run to the data's as-of date and reported figures to the last period
+    reported (as ``python -m analytics progress`` without --as-of); a database with reported figures only takes
+    its as-of date from them.
+    """
+    data_as_of = indicators.as_of(con) or reported_as_of(con)
     asof = as_of_date or data_as_of
     stage = choose_stage(filters, data_as_of)
     has_any = int(progress.latest_targets(con).shape[0]) > 0
-    frame = stage_progress(con, stage.name, asof) if has_any else pd.DataFrame()
+    frame = stage_progress(con, stage.name, as_of_date) if has_any else pd.DataFrame()
     targets = scope_targets(frame, filters)
-    burnups = tuple(burnup(con, row, asof) for row in targets.to_dict("records"))
+    burnups = tuple(burnup(con, row, as_of_date) for row in targets.to_dict("records"))
     return ProgressView(stage, asof, data_as_of, targets, burnups, frame, has_any)
+
+
+def reported_as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The end of the latest period reported (None without reported figures)."""
+    figs = reported.figures(con)
+    return max(figs["period_end"]) if not figs.empty else None
+
+
+def _target_measures(target: dict) -> list[str]:
+    ind = target["indicator"]
+    return reported.measures_for_indicator(ind) if ind in indicators.REGISTRY_BY_ID else [ind]
+
+
+def reported_burnup(con: duckdb.DuckDBPyConnection, target: dict, as_of_date: dt.date | None = None) -> pd.DataFrame:
+    """Burn-up of a target measured by reported figures: the same columns as :func:`burnup`.
+
+    ``actual`` is the cumulative reported figure at the end of each period reported (a month end for monthly
+    figures, the fiscal year's end for yearly ones, a cumulative figure's end date), empty in between: yearly
+    figures are drawn as steps (``attrs['steps']``), never spread over invented months. The target line runs
+    month by month; the projection runs from the day the actual reaches to the period's end at the row's run rate.
+    """
+    start, end = target["period_start"], target["period_end"]
+    ends = _month_ends(start, end)
+    total = progress.months_elapsed(start, end, end)
+    figs = reported.figures(con)
+    found = None
+    for mid in _target_measures(target):
+        found = reported.resolve(
+            figs, mid, start, end, as_of_date, unit=target.get("unit") or reported.measure_unit(mid),
+            prefecture_code=target.get("prefecture_code"), municipality_code=target.get("municipality_code"),
+            target_group=target.get("target_group"), project=target.get("project"),
+        )  # fmt: skip
+        if found is not None:
+            break
+    points: dict[dt.date, float] = {}
+    running = 0.0
+    for piece in found.pieces if found is not None else ():
+        running += float(piece["value"])
+        points[piece["period_end"]] = running
+    steps = found is not None and not found.is_monthly
+    if steps:
+        points[start] = 0.0
+    days = sorted(set(ends) | set(points))
+    rows = [{"month_end": d, "actual": points.get(d, float("nan")),
+             "target_line": target["target"] * progress.months_elapsed(start, end, d) / total} for d in days]
+    out = pd.DataFrame(rows, columns=["month_end", "actual", "target_line"])
+    out["projection"] = out["projection_low"] = out["projection_high"] = float("nan")
+    rate = target.get("run_rate_per_month")
+    if found is not None and found.through < end and rate is not None and pd.notna(rate):
+        elapsed_now = progress.months_elapsed(start, end, found.through)
+        monthly = [float(p["value"]) for p in found.pieces if p["period_kind"] == "month"][-3:] or [rate]
+        low, high = min([*monthly, rate]), max([*monthly, rate])
+        for i, d in enumerate(out["month_end"]):
+            k = progress.months_elapsed(start, end, d) - elapsed_now
+            if k >= 0:
+                out.loc[i, ["projection", "projection_low", "projection_high"]] = [
+                    found.value + rate * k, found.value + low * k, found.value + high * k]
+    out.attrs.update(indicator=target["indicator"], target=float(target["target"]), period_start=start,
+                     period_end=end, as_of=found.through if found is not None else as_of_date, steps=steps,
+                     source="reported")  # fmt: skip
+    return out
 
 
 # -------------------------------------------------------------------------------------------------
@@ -205,6 +275,10 @@ def prefecture_table(view: ProgressView, indicator_id: str, lang: str = ui_text.
     out[t("prog.col_needed", lang)] = col("monthly_needed", digits=1)
     statuses = [df["status"].get(c) if c in df.index else None for c in codes]
     out[t("prog.col_status", lang)] = [status_label(s, lang) if s else "–" for s in statuses]
+    if "source" in df:  # issue 16: which source each prefecture's actual comes from
+        sources = [df["source"].get(c) if c in df.index else None for c in codes]
+        out[t("rep.col_source", lang)] = [reported.source_label(s, lang) if isinstance(s, str) else "–"
+                                          for s in sources]  # fmt: skip
     out.attrs["status"] = statuses
     return out
 
@@ -266,3 +340,134 @@ def headline_table(lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
 
 def stage_options() -> list[str]:
     return [s.name for s in load_stages()]
+
+
+# -------------------------------------------------------------------------------------------------
+# Reported figures: names, sources, the project KPI table (issue 16)
+# -------------------------------------------------------------------------------------------------
+
+
+def indicator_name(indicator_id: str, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """An indicator's name, or a measure's (registry or as written) for a target measured by reported figures."""
+    ind = indicators.REGISTRY_BY_ID.get(indicator_id)
+    if ind is not None:
+        return ind.en if lang == "en" else ind.ja
+    return reported.measure_label(indicator_id, lang)
+
+
+def indicator_unit(row: dict, lang: str = ui_text.DEFAULT_LANG) -> str:
+    ind = indicators.REGISTRY_BY_ID.get(row["indicator"])
+    if ind is not None:
+        return ind.unit_en if lang == "en" else ind.unit
+    return str(row.get("unit") or "")
+
+
+def indicator_help(indicator_id: str, lang: str = ui_text.DEFAULT_LANG) -> str | None:
+    ind = indicators.REGISTRY_BY_ID.get(indicator_id)
+    if ind is not None:
+        return ind.definition if lang == "en" else ind.definition_ja
+    from analytics.metrics import measures
+
+    m = measures.MEASURES_BY_ID.get(indicator_id)
+    return m.description_ja if m is not None else None
+
+
+def _date_text(value: object, lang: str) -> str:
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return ""
+    return ui_text.format_date(pd.Timestamp(value).date(), lang)
+
+
+def source_text(row: dict, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """「出所: 報告値（労働局）・2022年10月5日時点」 or 「出所: 記録（…）」 for a progress row."""
+    if row.get("source") != "reported":
+        return ui_text.t("rep.source_records", lang)
+    who = row.get("reported_by") or reported.source_label("reported", lang)
+    vintage = _date_text(row.get("figure_vintage"), lang)
+    if not vintage:
+        return ui_text.t("rep.source_reported_novintage", lang, who=who)
+    return ui_text.t("rep.source_reported", lang, who=who, vintage=vintage)
+
+
+def actual_text(row: dict) -> str:
+    """The actual as shown on a card: '270', or '－' when nothing is reported (never 0)."""
+    value = row.get("actual")
+    if value is None or pd.isna(value):
+        return "－"
+    return f"{value:,.0f}"
+
+
+def period_text(row: dict, lang: str = ui_text.DEFAULT_LANG) -> str:
+    """令和2年度〜令和6年度 (FY2020–FY2024) for a target's period (one year: 令和3年度 (FY2021))."""
+    start, end = row["period_start"], row["period_end"]
+    first, last = (start.year if start.month >= 4 else start.year - 1), (end.year if end.month >= 4 else end.year - 1)
+    if first == last:
+        return ui_text.fiscal_year_label(first, lang)
+    if lang == "en":
+        return f"FY{first}–FY{last}"
+    wareki = [ui_text.fiscal_year_label(y, lang).split(" (")[0] for y in (first, last)]
+    return f"{wareki[0]}〜{wareki[1]} (FY{first}–FY{last})"
+
+
+def _source_columns(df: pd.DataFrame, lang: str) -> dict[str, list]:
+    t = ui_text.t
+    return {
+        t("rep.col_source", lang): [reported.source_label(s, lang) if isinstance(s, str) else "" for s in df["source"]],
+        t("rep.col_reported_by", lang): [w if isinstance(w, str) else "" for w in df["reported_by"]],
+        t("rep.col_vintage", lang): [_date_text(v, lang) for v in df["figure_vintage"]],
+    }
+
+
+def targets_summary_with_source(view: ProgressView, lang: str = ui_text.DEFAULT_LANG) -> pd.DataFrame:
+    """:func:`targets_summary` with each row's source, reporter and vintage (records or reported figure)."""
+    df = view.targets
+    if df.empty:
+        return pd.DataFrame()
+    t = ui_text.t
+    out = pd.DataFrame({
+        t("prog.col_indicator", lang): [indicator_name(i, lang) for i in df["indicator"]],
+        t("rep.col_period", lang): [period_text(r, lang) for r in df.to_dict("records")],
+        t("prog.col_target", lang): df["target"].round(0),
+        t("prog.col_actual", lang): df["actual"].astype(float),
+        t("prog.col_achievement", lang): (df["achievement"].astype(float) * 100).round(1),
+        t("prog.col_pace", lang): (df["pace_index"].astype(float) * 100).round(1),
+        t("prog.col_projected", lang): df["projected_end_value"].astype(float).round(0),
+        t("prog.col_needed", lang): df["monthly_needed"].astype(float).round(1),
+        t("prog.col_status", lang): [status_label(s, lang) for s in df["status"]],
+    })  # fmt: skip
+    for name, values in _source_columns(df, lang).items():
+        out[name] = values
+    out.attrs["status"] = list(df["status"])
+    return out
+
+
+def kpi_table(view: ProgressView, lang: str = ui_text.DEFAULT_LANG, prefecture_code: str | None = None) -> pd.DataFrame:
+    """事業別 KPI: the place's targets that name a project (事業), one row each, with status and source.
+
+    Columns: project, indicator, period, target, actual, achievement (%), pace (%), status, source, reporter,
+    as of. ``attrs['status']`` keeps the status codes for colouring. Empty when no target names a project.
+    """
+    df = view.all_targets
+    if df.empty or "project" not in df:
+        return pd.DataFrame()
+    df = df[df["project"].notna()]
+    df = df[(df["prefecture_code"] == prefecture_code) if prefecture_code else df["prefecture_code"].isna()]
+    if df.empty:
+        return pd.DataFrame()
+    t = ui_text.t
+    unit = [str(u) if isinstance(u, str) else "" for u in df["unit"]]
+    out = pd.DataFrame({
+        t("rep.col_project", lang): list(df["project"]),
+        t("prog.col_indicator", lang): [f"{indicator_name(i, lang)}（{u}）" if u else indicator_name(i, lang)
+                                        for i, u in zip(df["indicator"], unit, strict=True)],
+        t("rep.col_period", lang): [period_text(r, lang) for r in df.to_dict("records")],
+        t("prog.col_target", lang): df["target"].astype(float).round(0).to_numpy(),
+        t("prog.col_actual", lang): df["actual"].astype(float).to_numpy(),
+        t("prog.col_achievement", lang): (df["achievement"].astype(float) * 100).round(1).to_numpy(),
+        t("prog.col_pace", lang): (df["pace_index"].astype(float) * 100).round(1).to_numpy(),
+        t("prog.col_status", lang): [status_label(s, lang) for s in df["status"]],
+    })  # fmt: skip
+    for name, values in _source_columns(df, lang).items():
+        out[name] = values
+    out.attrs["status"] = list(df["status"])
+    return out.reset_index(drop=True)

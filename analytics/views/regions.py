@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import config
-from analytics.metrics import indicators, stats
+from analytics.metrics import indicators, reported, stats
 from analytics.text import ui_text
 
 REFERENCE_DIR = config.REFERENCE_DIR
@@ -186,10 +186,38 @@ def prefecture_values(
     out["has_data"] = _bool(out["has_data"], False)
     out["is_small"] = _bool(out["is_small"], False)
     out["is_final"] = _bool(out["is_final"], True)
-    out["rank"] = _rank(out["value"], ind.higher_is_better)
     out = out[COLUMNS]
+    out = fill_from_reported(con, out, indicator_id, comparison_filters(filters), as_of_date)
+    out["rank"] = _rank(out["value"], ind.higher_is_better)
     out.attrs.update(raw.attrs, indicator=indicator_id,
                      unknown_region=None if unknown.empty else unknown.iloc[0].to_dict())  # fmt: skip
+    return out
+
+
+def fill_from_reported(con: duckdb.DuckDBPyConnection, values: pd.DataFrame, indicator_id: str,
+                       filters: dict[str, Any], as_of_date: dt.date | str | None = None) -> pd.DataFrame:
+    """Prefectures without records get the reported figure of a count indicator, marked ``is_reported`` (issue 16).
+
+    Only where a prefecture has no records (``has_data`` false): the page keeps the records where they exist and
+    never adds the two (the data-quality page compares them). Rates and medians stay records-only. Filters the
+    reported figures do not carry (gender, age band, …) leave the frame as it is.
+    """
+    out = values.copy()
+    out["is_reported"] = False
+    ind = indicators.REGISTRY_BY_ID[indicator_id]
+    missing = ~out["has_data"]
+    if ind.kind != "count" or not missing.any() or not reported.measures_for_indicator(indicator_id):
+        return out
+    flt = indicators.normalise_filters(filters)
+    asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else None
+    rep = reported.reported_indicators(con, ["prefecture_code"], flt, [indicator_id], asof)
+    if rep.empty:
+        return out
+    found = rep.set_index("prefecture_code")[indicator_id].dropna()
+    fill = missing & out["prefecture_code"].isin(found.index)
+    out.loc[fill, "value"] = [float(found[c]) for c in out.loc[fill, "prefecture_code"]]
+    out.loc[fill, "has_data"] = True
+    out.loc[fill, "is_reported"] = True
     return out
 
 
@@ -283,8 +311,11 @@ def display_table(
             out[t("regions.col.denominator", lang)] = df["denominator"].astype("Int64").to_numpy()
     out[t("regions.col.rank", lang)] = df["rank"].astype("Int64").to_numpy()
     notes = []
-    for has, small, final in zip(df["has_data"], df["is_small"], df["is_final"], strict=True):
+    flagged = df["is_reported"] if "is_reported" in df else pd.Series(False, index=df.index)
+    for has, small, final, rep in zip(df["has_data"], df["is_small"], df["is_final"], flagged, strict=True):
         parts = [] if has else [t("regions.no_data", lang)]
+        if rep:
+            parts.append(t("rep.badge", lang))
         if has and small:
             parts.append("※" + t("regions.small", lang))
         if has and not final:

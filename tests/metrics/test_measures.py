@@ -25,3 +25,11 @@ def test_scale_words_give_the_base_unit_and_factor():
     assert measures.scale_unit("万人") == ("人", 10_000.0)
     assert measures.scale_unit("（千件）") == ("件", 1_000.0)
     assert measures.scale_unit("事業所") == ("事業所", 1.0)
+
+
+def test_the_catalogue_lists_every_measure_and_the_precedence_rule():
+    text = indicators.catalogue_markdown()
+    for m in measures.MEASURES:
+        assert f"| `{m.id}` | {m.ja} | {m.en} | {m.unit} |" in text, m.id
+    assert "Precedence, one rule" in text and "the reported figure where one exists" in text
+    assert "stay records-only" in text
