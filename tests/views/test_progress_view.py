@@ -32,7 +32,10 @@ def test_burnup_ends_at_the_targets_actual_and_the_target_line_at_the_target(con
 
 
 def test_burnup_projects_from_the_as_of_date_with_a_band(con, stage2):
-    target = dict(pv.scope_targets(stage2, Filters()).to_dict("records")[0])
+    # a records-measured target (the sample's national 正社員就職者数 is measured by a reported figure since
+    # issue 16; its burn-up is drawn from the figures: tests/metrics/test_reported.py)
+    targets = pv.scope_targets(stage2, Filters())
+    target = dict(targets[targets["source"] == "records"].to_dict("records")[0])
     asof = dt.date(2024, 9, 30)
     target.update(actual=1000, run_rate_per_month=80.0)
     series = pv.burnup(con, target, asof)
