@@ -115,9 +115,17 @@ def nagasaki_scenario(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def add_reported(db_path) -> None:
-    """The Nagasaki scenario, a Tokyo figure for a month with records, and a total that does not add up."""
+    """The Nagasaki scenario, a Tokyo figure for a month with records, and a total that does not add up.
+
+    The seeded sample's own reported figures (and the targets read from them) are removed first, so the
+    hand-computed expectations meet only the rows inserted here (the sample's figures are checked in
+    tests/sample/test_seed.py and tests/browser/test_reported_browser.py).
+    """
     con = duckdb.connect(str(db_path))
     try:
+        con.execute("delete from reported_figures")
+        con.execute("delete from reported_checks")
+        con.execute("delete from targets where period_start is not null or project is not null")
         nagasaki_scenario(con)
         insert_figures(con, [figure("regular_placements", month(2023, 4), 999, prefecture_code="13",
                                     vintage=dt.date(2023, 5, 20))])  # fmt: skip
