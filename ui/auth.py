@@ -2,7 +2,7 @@
 
 Accounts and the identity provider come from Streamlit's secrets (``[auth]``; see
 ``.streamlit/secrets.toml.example``). No accounts = local single-user mode: :func:`current_viewer` returns
-``Viewer.local()`` and nothing asks for a password. With accounts, app.py shows only the sign-in page until
+``Viewer.local()`` and nothing asks for a password. With accounts, every page shows only the sign-in form (ui/shell.py) until
 :func:`current_viewer` returns someone. Password sign-ins live in this browser tab's server-side session
 (nothing is stored in the browser: a reload or a new tab signs in again); identity-provider sign-ins use
 Streamlit's signed, HTTP-only identity cookie (``st.login``).
@@ -94,9 +94,16 @@ def current_viewer() -> Viewer | None:
 
 
 def require_viewer() -> Viewer:
-    """The viewer, or a sign-in prompt and stop. Every page calls it first: a page file can be reached without
-    app.py (Streamlit runs ``pages/<name>.py`` for the URL ``/<name>`` on a server that has not yet run
-    ``st.navigation``), and then this is the only gate."""
+    """The viewer, or a sign-in prompt and stop. Every page calls it (or :func:`require`) first.
+
+    Streamlit runs ``pages/<name>.py`` on its own for the URL ``/<name>`` (classic multipage mode), so this first
+    call is also where a page gets its frame: outside :func:`ui.shell.frame` it draws the shell (sign-in gate,
+    menu, sidebar) and runs the page inside it, never returning here. Inside the frame it is the gate alone.
+    """
+    from ui import shell  # ui.shell imports this module
+
+    if not shell.in_frame() and (page_file := shell.calling_page_file()) is not None:
+        shell.frame(page_file)
     viewer = current_viewer()
     if viewer is None:
         lang = _lang()

@@ -1,7 +1,7 @@
-"""The sign-in page (サインイン): the only thing app.py shows while nobody is signed in. No data on it.
+"""The sign-in form (サインイン): the only thing any page shows while nobody is signed in. No data on it.
 
-app.py registers :func:`render` under every page's URL while signed out, so a shared deep link opens the sign-in
-form (not a "page not found" dialog) and, once signed in, the page it named.
+The frame (ui/shell.py) shows :func:`render` in place of the page at every page's URL while signed out, so a shared
+deep link opens the sign-in form and, once signed in, the page it named.
 """
 
 from __future__ import annotations

@@ -64,10 +64,6 @@ def shoot(page, name: str) -> None:
 
 
 def test_upload_messy_samples_preview_load_and_history(tab, empty_server):
-    # The home page first: a fresh server's first deep link shows a 'Page not found' dialog (see test_browser.py).
-    tab.goto(empty_server.url, wait_until="domcontentloaded")
-    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
-    wait_until_idle(tab)
     tab.goto(f"{empty_server.url}/upload", wait_until="domcontentloaded")
     tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
     wait_until_idle(tab)
