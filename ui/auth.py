@@ -2,10 +2,10 @@
 
 Accounts and the identity provider come from Streamlit's secrets (``[auth]``; see
 ``.streamlit/secrets.toml.example``). No accounts = local single-user mode: :func:`current_viewer` returns
-``Viewer.local()`` and nothing asks for a password. With accounts, every page shows only the sign-in form (ui/shell.py) until
-:func:`current_viewer` returns someone. Password sign-ins live in this browser tab's server-side session
-(nothing is stored in the browser: a reload or a new tab signs in again); identity-provider sign-ins use
-Streamlit's signed, HTTP-only identity cookie (``st.login``).
+``Viewer.local()`` and nothing asks for a password. With accounts, every page shows only the sign-in form
+(ui/shell.py) until :func:`current_viewer` returns someone. Password sign-ins live in this browser tab's
+server-side session (nothing is stored in the browser: a reload or a new tab signs in again); identity-provider
+sign-ins use Streamlit's signed, HTTP-only identity cookie (``st.login``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import config
-from analytics.access import audit, auth
+from analytics.access import audit, auth, client
 from analytics.access.auth import Viewer, tr
 from analytics.metrics import downloads
 
@@ -50,13 +50,47 @@ def providers() -> list[str]:
     return auth.oidc_providers(auth_section())
 
 
-def client_address() -> str | None:
-    """The client's address as the server saw it (a proxy's address behind a reverse proxy)."""
+def _peer_address() -> str | None:
+    """The address of the direct connection to the server (a reverse proxy's, behind one).
+
+    ``st.context.ip_address`` hides the machine itself (127.0.0.1 and ::1 become None), which is exactly where a
+    reverse proxy on the same server connects from; the session's own client context keeps it.
+    """
+    try:
+        from streamlit import runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        session_client = runtime.get_instance().get_client(ctx.session_id) if ctx is not None else None
+        client_context = session_client.client_context if session_client is not None else None
+        if client_context is not None:
+            return client_context.remote_ip
+    except Exception:  # no runtime (AppTest, a bare script): what st.context knows
+        pass
     try:
         address = st.context.ip_address
     except Exception:
         return None
     return address if isinstance(address, str) else None
+
+
+def client_address() -> str | None:
+    """The client's address for the sign-in throttle and the audit log: the direct peer, or, when the peer is a
+    trusted reverse proxy (``$HYOGAKI_TRUSTED_PROXIES``), the client it names in ``Forwarded`` /
+    ``X-Forwarded-For`` (analytics/access/client.py; a forged header from anyone else is ignored)."""
+    peer = _peer_address()
+    try:
+        trusted = client.trusted_proxies()
+    except ValueError:
+        _LOG.exception("the trusted proxies setting is invalid: forwarded headers are ignored")
+        return peer
+    if not trusted:
+        return peer
+    try:
+        headers = dict(st.context.headers)
+    except Exception:
+        headers = {}
+    return client.client_address(peer, headers, trusted)
 
 
 def oidc_email() -> str | None:
