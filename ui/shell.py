@@ -155,6 +155,7 @@ def _shell(page_file: str) -> tuple[str, str] | None:
     # Sign-in (ui/auth.py): with accounts configured, nobody sees anything but the sign-in form until signed in,
     # whatever URL they came by (a shared link, /regions?pref=13&muni=13101); then the page it named.
     viewer = ui_auth.current_viewer()
+    ui_auth.emit_cookie()  # the session cookie, when a sign-in, a renewal or a sign-out changed it
     if viewer is None:
         st.set_page_config(page_title=f"{ui_auth.tr('signin.title', lang)} | {t('app.title', lang)}")
         signin.render()
