@@ -8,19 +8,17 @@ and signing in opens the page the link named, limited to the account's scope.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from analytics.access import auth
-from tests.browser.conftest import Server
+from tests.browser.conftest import PLANNER_PASSWORD, Server, start_with_accounts
 from tests.browser.test_browser import ERROR_SELECTORS, RENDER_TIMEOUT_MS, page, wait_until_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "planner-pass-1234"
+PASSWORD = PLANNER_PASSWORD
 DATA_SELECTORS = ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', '[data-testid="stPlotlyChart"]',
                   '[data-testid="stDownloadButton"]', '[data-testid="stSelectbox"]')  # fmt: skip
 
@@ -29,20 +27,7 @@ DATA_SELECTORS = ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', '[d
 def secured_server(seeded_db_path: Path, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path
                    ) -> Iterator[Server]:  # fmt: skip
     """A fresh server on a copy of the seeded data, with accounts in a secrets file of its own."""
-    root = tmp_path_factory.mktemp("server_auth")
-    data_dir = root / "data"
-    shutil.copytree(seeded_db_path.parent, data_dir)
-    secrets = root / "secrets.toml"
-    secrets.write_text(
-        "[auth.users.aomori]\n"
-        f'password_hash = "{auth.hash_password(PASSWORD, n=2**12)}"\n'
-        'role = "planner"\nprefecture_code = "02"\ndisplay_name = "青森県 企画担当"\n',
-        encoding="utf-8",
-    )
-    mp = pytest.MonkeyPatch()
-    mp.setenv("STREAMLIT_SECRETS_FILES", str(secrets))  # read by the server process Server.start launches
-    server = Server("auth", data_dir, seeding=False).start()
-    mp.undo()
+    server = start_with_accounts("auth", seeded_db_path, tmp_path_factory.mktemp("server_auth"))
     yield server
     server.stop()
 

@@ -9,15 +9,14 @@ is switched off so the product's setting is the only rule, as docs/security.md a
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from analytics import config, db
-from analytics.access import audit, auth, client
-from tests.browser.conftest import Server
+from analytics.access import audit, client
+from tests.browser.conftest import Server, start_with_accounts
 from tests.browser.test_browser import RENDER_TIMEOUT_MS, wait_until_idle
 
 pytestmark = pytest.mark.browser
@@ -25,25 +24,9 @@ FORGED = "203.0.113.7"
 
 
 def start_server(seeded_db_path: Path, root: Path, trusted: str | None) -> Server:
-    data_dir = root / "data"
-    shutil.copytree(seeded_db_path.parent, data_dir)
-    secrets = root / "secrets.toml"
-    secrets.write_text(
-        f'[auth.users.aomori]\npassword_hash = "{auth.hash_password("planner-pass-1234", n=2**12)}"\n'
-        'role = "planner"\nprefecture_code = "02"\n',
-        encoding="utf-8",
-    )
-    mp = pytest.MonkeyPatch()
-    mp.setenv("STREAMLIT_SECRETS_FILES", str(secrets))
-    mp.setenv("FORWARDED_ALLOW_IPS", "")  # uvicorn: believe no forwarded header itself
-    if trusted is None:
-        mp.delenv(client.TRUSTED_PROXIES_ENV, raising=False)
-    else:
-        mp.setenv(client.TRUSTED_PROXIES_ENV, trusted)
-    try:
-        return Server(f"proxy_{trusted or 'none'}", data_dir, seeding=False).start()
-    finally:
-        mp.undo()
+    # FORWARDED_ALLOW_IPS="": uvicorn believes no forwarded header itself
+    env = {"FORWARDED_ALLOW_IPS": "", client.TRUSTED_PROXIES_ENV: trusted}
+    return start_with_accounts(f"proxy_{trusted or 'none'}", seeded_db_path, root, env=env)
 
 
 @pytest.fixture(scope="module")

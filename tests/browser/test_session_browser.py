@@ -8,7 +8,6 @@ anything, even presented again by hand.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,38 +15,21 @@ from pathlib import Path
 import pytest
 
 from analytics import config, db
-from analytics.access import auth, sessions
-from tests.browser.conftest import Server
+from analytics.access import sessions
+from tests.browser.conftest import PLANNER_PASSWORD, Server, start_with_accounts
+from tests.browser.test_auth_browser import open_url
 from tests.browser.test_browser import ERROR_SELECTORS, RENDER_TIMEOUT_MS, wait_until_idle
 
 pytestmark = pytest.mark.browser
-PASSWORD = "planner-pass-1234"
+PASSWORD = PLANNER_PASSWORD
 
 
 @pytest.fixture(scope="module")
 def session_server(seeded_db_path: Path, tmp_path_factory, chromium_path) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("server_sessions")
-    data_dir = root / "data"
-    shutil.copytree(seeded_db_path.parent, data_dir)
-    secrets = root / "secrets.toml"
-    secrets.write_text(
-        f'[auth.users.aomori]\npassword_hash = "{auth.hash_password(PASSWORD, n=2**12)}"\n'
-        'role = "planner"\nprefecture_code = "02"\ndisplay_name = "青森県 企画担当"\n',
-        encoding="utf-8",
-    )
-    mp = pytest.MonkeyPatch()
-    mp.setenv("STREAMLIT_SECRETS_FILES", str(secrets))
-    mp.delenv(sessions.IDLE_ENV, raising=False)
-    server = Server("sessions", data_dir, seeding=False).start()
-    mp.undo()
+    server = start_with_accounts("sessions", seeded_db_path, root, env={sessions.IDLE_ENV: None})
     yield server
     server.stop()
-
-
-def open_url(tab, url: str) -> None:
-    tab.goto(url, wait_until="domcontentloaded")
-    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=RENDER_TIMEOUT_MS)
-    wait_until_idle(tab)
 
 
 def heading(tab) -> str:
