@@ -55,11 +55,11 @@ def page(browser):
     context.close()
 
 
-def open_page(tab, server, url_path: str, *, lang: str | None = None) -> None:
+def open_page(tab, server, url_path: str, *, lang: str | None = None, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
     """Load a page and wait until Streamlit has finished running the script."""
     query = f"?lang={lang}" if lang else ""
     tab.goto(f"{server.url}/{url_path}{query}", wait_until="domcontentloaded")
-    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=RENDER_TIMEOUT_MS)
+    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
     wait_until_idle(tab)
 
 
@@ -136,7 +136,8 @@ def test_every_page_renders_with_an_empty_database(page, empty_server, app_page)
 def test_a_shared_link_opens_the_page_in_its_language_on_a_fresh_server(page, fresh_server, registered_pages):
     """The first request a new server sees is a deep link: app.py must still run (sidebar, seeding)."""
     target = registered_pages[-1].url_path  # the last registered page, reached by its own URL
-    open_page(page, fresh_server, target, lang="en")
+    # the first request seeds the sample (tens of seconds on a busy machine) before the page's title appears
+    open_page(page, fresh_server, target, lang="en", timeout_ms=3 * RENDER_TIMEOUT_MS)
     assert_healthy(page, fresh_server)
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_by_text("English", exact=True).count() == 1, "the sidebar from app.py is missing"
