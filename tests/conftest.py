@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,45 +107,35 @@ def midyear_db(midyear_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# The page registry: every test that takes an ``app_page`` argument runs once per page of app.py.
+# The page registry: every test that takes an ``app_page`` argument runs once per page of the menu (ui/shell.py).
 # ---------------------------------------------------------------------------------------------
-
-APP_PATH = PROJECT_ROOT / "app.py"
 
 
 @dataclass(frozen=True)
 class AppPage:
-    """One line of ``PAGES`` in app.py."""
+    """One line of ``PAGES`` in ui/shell.py."""
 
-    file: str  # relative to the project root, e.g. "pages/overview_page.py"
-    url_path: str  # the URL the page answers at ("" for the home page)
-    route: str  # the url_path given in PAGES (the home page also answers there)
+    file: str  # relative to the project root, e.g. "pages/overview.py"
+    url_path: str  # the URL the page is opened at in the tests ("" for the home page)
+    route: str  # the page's own URL (the file's name; the home page also answers there)
     title_ja: str
     title_en: str
     is_default: bool
 
 
 def app_pages() -> list[AppPage]:
-    """The pages registered in app.py, read from its source (importing app.py would run Streamlit)."""
-    tree = ast.parse(APP_PATH.read_text(encoding="utf-8"))
-    for node in tree.body:
-        target = (
-            node.target
-            if isinstance(node, ast.AnnAssign)
-            else (node.targets[0] if isinstance(node, ast.Assign) else None)
-        )
-        if isinstance(target, ast.Name) and target.id == "PAGES":
-            entries = ast.literal_eval(node.value)
-            return [
-                AppPage(f, "" if i == 0 else url, url, title_ja=ja, title_en=en, is_default=i == 0)
-                for i, (f, url, ja, en, _icon) in enumerate(entries)
-            ]
-    raise AssertionError("app.py has no PAGES = [...] list")
+    """The pages of the menu (ui/shell.py ``PAGES``); the first one is also the home page, app.py at "/"."""
+    from ui.shell import PAGES
+
+    return [
+        AppPage(f, "" if i == 0 else url, url, title_ja=ja, title_en=en, is_default=i == 0)
+        for i, (f, url, ja, en, _icon) in enumerate(PAGES)
+    ]
 
 
 @pytest.fixture(scope="session")
 def registered_pages() -> list[AppPage]:
-    """Every page of app.py, in menu order."""
+    """Every page of the menu, in menu order."""
     return app_pages()
 
 

@@ -112,7 +112,7 @@ def test_unknown_language_in_the_url_falls_back_to_japanese(seeded_db):
 # The overview placeholder
 # ---------------------------------------------------------------------------------------------
 
-OVERVIEW = "pages/overview_page.py"
+OVERVIEW = "pages/overview.py"
 
 
 def test_overview_shows_the_loaded_counts_from_the_database(seeded_db):
@@ -212,5 +212,5 @@ def test_start_up_rebuilds_facts_a_migration_left_stale(empty_db):
     assert_no_error(at)
     with status.read_connection(empty_db) as con:
         assert facts.is_current(con)
-    at.switch_page("pages/progress_page.py").run()
+    at.switch_page("pages/progress.py").run()
     assert_no_error(at)

@@ -221,29 +221,31 @@ def test_the_layer_checks_catch_an_upward_import_and_a_loop():
 
 
 # ---------------------------------------------------------------------------------------------
-# The page registry in app.py
+# The page registry (ui/shell.py PAGES)
 # ---------------------------------------------------------------------------------------------
 
 
-def test_every_page_file_is_registered_in_app_py(registered_pages):
+def test_every_page_file_is_in_the_menu(registered_pages):
     registered = {p.file for p in registered_pages}
     on_disk = {rel(p) for p in (PROJECT_ROOT / "pages").glob("*.py") if not p.name.startswith("_")}
-    assert on_disk <= registered, f"pages not in app.py's PAGES: {sorted(on_disk - registered)}"
+    assert on_disk <= registered, f"pages not in the menu (ui/shell.py PAGES): {sorted(on_disk - registered)}"
     assert all((PROJECT_ROOT / f).is_file() for f in registered), "PAGES names a file that does not exist"
 
 
-def test_page_urls_differ_from_their_file_names(registered_pages):
-    """A shared link must start at app.py even on a freshly started server.
-
-    Streamlit treats a folder named ``pages/`` as an old-style multipage app until ``st.navigation``
-    has run once in the process; a first request for ``/progress`` would then run ``pages/progress.py``
-    alone (no sidebar, no seeding). When no URL equals a file name, that lookup misses and Streamlit
-    runs app.py, whose ``st.navigation`` then opens the right page.
-    """
+def test_page_urls_are_their_file_names(registered_pages):
+    """Streamlit serves ``pages/<name>.py`` at ``/<name>`` from the first request on (classic multipage mode, issue
+    19): the menu's URL for a page must be the one Streamlit gives its file, or a shared link would miss it."""
     from streamlit.source_util import page_icon_and_name  # how Streamlit names a file in pages/
 
-    stems = {page_icon_and_name(Path(p.file))[1] for p in registered_pages}
+    for p in registered_pages:
+        assert page_icon_and_name(Path(p.file))[1] == p.route, p
     urls = [p.route for p in registered_pages]
     assert len(set(urls)) == len(urls), "two pages share a URL"
-    clash = sorted(stems & set(urls))
-    assert not clash, f"URL equals a file name in pages/: {clash} (name files like pages/<url>_page.py)"
+
+
+def test_every_page_file_runs_the_frame_first():
+    """A page file is run alone by Streamlit; its first call (ui.auth.require_viewer/require) must be the frame
+    with the sign-in gate, so no page can show data without it however it is reached."""
+    for path in sorted((PROJECT_ROOT / "pages").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"^viewer = (ui_auth\.)?require(_viewer)?\(", text, flags=re.M), path.name

@@ -3,7 +3,7 @@
 How a page gets its data (the design every page follows)::
 
     from ui import current_filters, query
-    filters = current_filters()                      # the sidebar's (app.py) or the URL's, clamped to the viewer
+    filters = current_filters()                      # the sidebar's (ui/shell.py), clamped to the viewer
     frame = query(overview.kpis, filters, lang)      # analytics function run on a read connection, cached
 
 ``query`` runs ``func(con, *args)`` on a short read-only connection and caches the result with
@@ -28,7 +28,7 @@ from analytics.views.filters import Filters
 
 T = TypeVar("T")
 
-FILTERS_KEY = "filters"  # st.session_state key where app.py's sidebar leaves the current Filters
+FILTERS_KEY = "filters"  # st.session_state key where the frame's sidebar (ui/shell.py) leaves the current Filters
 VERSION_KEY = "data_version"  # st.session_state key: the data version seen by this script run
 
 
@@ -37,11 +37,11 @@ def db_path() -> str:
 
 
 def current_filters() -> Filters:
-    """The sidebar's filters for this run (set by app.py), else the URL's (a page run on its own), always clamped
+    """The sidebar's filters for this run (set by ui/shell.py), else the URL's (no frame ran), always clamped
     to the signed-in viewer's prefecture scope (:func:`analytics.views.filters.clamp_filters`).
 
-    A page file can run without app.py (Streamlit serves ``pages/<name>.py`` for ``/<name>`` before
-    ``st.navigation`` has run): then nothing has clamped the URL's filters, and a crafted link's municipality
+    Code can run outside the frame (a test's function, a page file whose frame could not be drawn): then
+    nothing has clamped the URL's filters, and a crafted link's municipality
     would reach the page. Clamping here, every time, means no page ever sees unclamped filters; with no viewer
     at all (nobody signed in) the municipality is dropped.
     """

@@ -1,7 +1,7 @@
 """Accessibility fixes Streamlit has no option for, in one place (docs/accessibility.md).
 
-app.py calls :func:`apply` once per run. It adds one ``st.html`` element (not iframed, so it reaches the page's own
-document) that:
+The frame (ui/shell.py) calls :func:`apply` once per run. It adds one ``st.html`` element (not iframed, so it
+reaches the page's own document) that:
 
 - sets ``<html lang>`` to the language shown (Streamlit's page always says ``lang="en"``, so a screen reader read
   the Japanese pages with English rules);

@@ -2,15 +2,19 @@
 
 Accounts and the identity provider come from Streamlit's secrets (``[auth]``; see
 ``.streamlit/secrets.toml.example``). No accounts = local single-user mode: :func:`current_viewer` returns
-``Viewer.local()`` and nothing asks for a password. With accounts, app.py shows only the sign-in page until
-:func:`current_viewer` returns someone. Password sign-ins live in this browser tab's server-side session
-(nothing is stored in the browser: a reload or a new tab signs in again); identity-provider sign-ins use
-Streamlit's signed, HTTP-only identity cookie (``st.login``).
+``Viewer.local()`` and nothing asks for a password. With accounts, every page shows only the sign-in form
+(ui/shell.py) until :func:`current_viewer` returns someone. A password sign-in starts a server-side session
+(analytics/access/sessions.py) whose random id the browser keeps in a cookie (:func:`emit_cookie`), so a reload or
+a new tab stays signed in for the idle time; identity-provider sign-ins use Streamlit's signed, HTTP-only identity
+cookie (``st.login``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,12 +22,16 @@ import pandas as pd
 import streamlit as st
 
 from analytics import config
-from analytics.access import audit, auth
+from analytics.access import audit, auth, client, sessions
 from analytics.access.auth import Viewer, tr
 from analytics.metrics import downloads
 
 VIEWER_KEY = "auth.viewer"
 AUDITED_OIDC_KEY = "auth.oidc_audited"
+SESSION_KEY = "auth.session_id"  # the id of this tab's sign-in session (analytics/access/sessions.py)
+CHECKED_KEY = "auth.session_checked"  # when this tab last checked its session in the database
+TRIED_KEY = "auth.session_tried"  # a cookie already found invalid in this tab (not looked up again)
+COOKIE_KEY = "auth.cookie"  # ("set", id) or ("clear", "") for emit_cookie on the next run
 _LOG = logging.getLogger(__name__)
 
 
@@ -50,13 +58,48 @@ def providers() -> list[str]:
     return auth.oidc_providers(auth_section())
 
 
-def client_address() -> str | None:
-    """The client's address as the server saw it (a proxy's address behind a reverse proxy)."""
+def _peer_address() -> str | None:
+    """The address of the direct connection to the server (a reverse proxy's, behind one).
+
+    ``st.context.ip_address`` hides the machine itself (127.0.0.1 and ::1 become None), which is exactly where a
+    reverse proxy on the same server connects from; the session's own client context keeps it.
+    """
+    try:
+        from streamlit import runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        session_client = runtime.get_instance().get_client(ctx.session_id) if ctx is not None else None
+        client_context = session_client.client_context if session_client is not None else None
+        remote_ip = getattr(client_context, "remote_ip", None)
+        if isinstance(remote_ip, str):
+            return remote_ip
+    except Exception:  # no runtime (a bare script): what st.context knows (AppTest's runtime is a mock)
+        pass
     try:
         address = st.context.ip_address
     except Exception:
         return None
     return address if isinstance(address, str) else None
+
+
+def client_address() -> str | None:
+    """The client's address for the sign-in throttle and the audit log: the direct peer, or, when the peer is a
+    trusted reverse proxy (``$HYOGAKI_TRUSTED_PROXIES``), the client it names in ``Forwarded`` /
+    ``X-Forwarded-For`` (analytics/access/client.py; a forged header from anyone else is ignored)."""
+    peer = _peer_address()
+    try:
+        trusted = client.trusted_proxies()
+    except ValueError:
+        _LOG.exception("the trusted proxies setting is invalid: forwarded headers are ignored")
+        return peer
+    if not trusted:
+        return peer
+    try:
+        headers = dict(st.context.headers)
+    except Exception:
+        headers = {}
+    return client.client_address(peer, headers, trusted)
 
 
 def oidc_email() -> str | None:
@@ -69,10 +112,12 @@ def oidc_email() -> str | None:
 
 
 def current_viewer() -> Viewer | None:
-    """The viewer of this session: local mode, a password sign-in, or an identity-provider sign-in (None: nobody).
+    """The viewer of this session: local mode, a password sign-in (of this tab, or resumed from the session cookie
+    of an earlier one), or an identity-provider sign-in (None: nobody).
 
     A password sign-in is looked up again in the accounts on every run, so a removed account or a changed
-    role takes effect at once.
+    role takes effect at once; its server-side session is checked every few minutes, so a sign-out in another
+    tab or the idle time ends it here too.
     """
     if not sign_in_required():
         return Viewer.local()
@@ -80,9 +125,12 @@ def current_viewer() -> Viewer | None:
     stored = st.session_state.get(VIEWER_KEY)
     if isinstance(stored, Viewer):
         user = accounts.get(stored.username)
-        if user is not None and user.password_hash:
+        if user is not None and user.password_hash and _session_still_valid(accounts):
             return user.viewer()
-        st.session_state.pop(VIEWER_KEY, None)
+        _forget_password_sign_in()
+    resumed = _resume_from_cookie(accounts)
+    if resumed is not None:
+        return resumed
     email = oidc_email()
     if email and providers():
         viewer = auth.identity_viewer(accounts, email)
@@ -93,10 +141,105 @@ def current_viewer() -> Viewer | None:
     return None
 
 
+def _session_cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(sessions.COOKIE_NAME)
+    except Exception:  # no request context (a bare script)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _with_sessions(func, *args, **kwargs):
+    """``func(con, ...)`` on a short write connection; None when the database is busy (then: sign in again)."""
+    try:
+        con = audit.write_connection(config.default_db_path(), wait_seconds=5.0)
+    except Exception:
+        _LOG.warning("sign-in sessions: the database is busy", exc_info=True)
+        return None
+    try:
+        return func(con, *args, **kwargs)
+    finally:
+        con.close()
+
+
+def _resume_from_cookie(accounts: Mapping[str, auth.User]) -> Viewer | None:
+    """A reload or a new tab: the viewer of the browser's session cookie, if that session is still valid."""
+    session_id = _session_cookie()
+    if not session_id or st.session_state.get(TRIED_KEY) == session_id:
+        return None
+    viewer = _with_sessions(sessions.resume, accounts, session_id)
+    if viewer is None:
+        st.session_state[TRIED_KEY] = session_id  # looked up once per tab, not on every call of this run
+        st.session_state[COOKIE_KEY] = ("clear", "")
+        return None
+    st.session_state[VIEWER_KEY] = viewer
+    st.session_state[SESSION_KEY] = session_id
+    st.session_state[CHECKED_KEY] = dt.datetime.now()
+    return viewer
+
+
+def _session_still_valid(accounts: Mapping[str, auth.User]) -> bool:
+    """Every few minutes: the tab's session is still valid (and its idle clock and cookie are renewed)."""
+    session_id = st.session_state.get(SESSION_KEY)
+    checked = st.session_state.get(CHECKED_KEY)
+    if not session_id or (checked and dt.datetime.now() - checked < sessions.TOUCH_EVERY):
+        return True
+    viewer = _with_sessions(sessions.resume, accounts, session_id)
+    if viewer is None:
+        return False
+    st.session_state[CHECKED_KEY] = dt.datetime.now()
+    st.session_state[COOKIE_KEY] = ("set", session_id)  # a fresh Max-Age: the cookie lives as long as the session
+    return True
+
+
+def _forget_password_sign_in() -> None:
+    st.session_state.pop(VIEWER_KEY, None)
+    if st.session_state.pop(SESSION_KEY, None):
+        st.session_state[COOKIE_KEY] = ("clear", "")
+    st.session_state.pop(CHECKED_KEY, None)
+
+
+_COOKIE_SCRIPT = """<script>
+(() => {
+  // %(nonce)s
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = %(name)s + '=' + %(value)s + '; Path=/; Max-Age=' + %(max_age)s + '; SameSite=Strict' + secure;
+})();
+</script>"""
+
+
+def emit_cookie() -> None:
+    """Set or delete the session cookie in the browser, when a sign-in, a renewal or a sign-out asked for it.
+
+    Streamlit has no API to set a cookie, so a one-line script does (``st.html``; nothing is loaded from
+    anywhere). The cookie holds only the random session id: ``SameSite=Strict`` (never sent from another site),
+    ``Secure`` over HTTPS, ``Path=/``, ``Max-Age`` = the idle time. A script can read it (no ``HttpOnly`` for a
+    cookie set from a script); the id is worthless once the session ends, and the server ends it at sign-out,
+    after the idle time and on any change to the account.
+    """
+    action = st.session_state.pop(COOKIE_KEY, None)
+    if not action:
+        return
+    kind, value = action
+    max_age = int(sessions.idle_timeout().total_seconds()) if kind == "set" else 0
+    st.html(
+        _COOKIE_SCRIPT % {"nonce": secrets.token_hex(4), "name": json.dumps(sessions.COOKIE_NAME),
+                          "value": json.dumps(value if kind == "set" else ""), "max_age": max_age},
+        unsafe_allow_javascript=True,
+    )  # fmt: skip
+
+
 def require_viewer() -> Viewer:
-    """The viewer, or a sign-in prompt and stop. Every page calls it first: a page file can be reached without
-    app.py (Streamlit runs ``pages/<name>.py`` for the URL ``/<name>`` on a server that has not yet run
-    ``st.navigation``), and then this is the only gate."""
+    """The viewer, or a sign-in prompt and stop. Every page calls it (or :func:`require`) first.
+
+    Streamlit runs ``pages/<name>.py`` on its own for the URL ``/<name>`` (classic multipage mode), so this first
+    call is also where a page gets its frame: outside :func:`ui.shell.frame` it draws the shell (sign-in gate,
+    menu, sidebar) and runs the page inside it, never returning here. Inside the frame it is the gate alone.
+    """
+    from ui import shell  # ui.shell imports this module
+
+    if not shell.in_frame() and (page_file := shell.calling_page_file()) is not None:
+        shell.frame(page_file)
     viewer = current_viewer()
     if viewer is None:
         lang = _lang()
@@ -140,16 +283,25 @@ def record(
         return False
 
 
-def sign_in_viewer(viewer: Viewer) -> None:
+def sign_in_viewer(viewer: Viewer, session_id: str | None = None) -> None:
+    """This tab is signed in as ``viewer``; with ``session_id`` (a new server-side session) the browser keeps it."""
     st.session_state[VIEWER_KEY] = viewer
+    st.session_state.pop(TRIED_KEY, None)
+    if session_id:
+        st.session_state[SESSION_KEY] = session_id
+        st.session_state[CHECKED_KEY] = dt.datetime.now()
+        st.session_state[COOKIE_KEY] = ("set", session_id)
 
 
 def sign_out() -> None:
-    """Record the sign-out, forget the session's viewer, and end an identity-provider session (st.logout)."""
+    """Record the sign-out, end the server-side session (every tab of it) and delete its cookie, forget the
+    session's viewer, and end an identity-provider session (st.logout)."""
     viewer = current_viewer()
     if viewer is not None and not viewer.local_mode:
         record("sign_out", viewer=viewer)
-    st.session_state.pop(VIEWER_KEY, None)
+    if session_id := st.session_state.get(SESSION_KEY):
+        _with_sessions(sessions.end, session_id)
+    _forget_password_sign_in()
     st.session_state.pop(AUDITED_OIDC_KEY, None)
     if oidc_email():
         st.logout()

@@ -13,11 +13,11 @@ from analytics.charts import common
 from analytics.text.ui_text import t
 from ui.auth import download_button, downloadable
 
-DEFINITIONS_PAGE = "pages/definitions_page.py"
+DEFINITIONS_PAGE = "pages/definitions.py"
 
 
 def page_link(page: str, label: str, *, icon: str | None = None, query_params: dict | None = None) -> None:
-    """``st.page_link`` to a page of app.py; a plain note when the page is not registered (a page run alone)."""
+    """``st.page_link`` to a page in pages/; a plain note when Streamlit knows no such page (a page file run alone)."""
     try:
         st.page_link(page, label=label, icon=icon, query_params=query_params or None)
     except StreamlitAPIException:

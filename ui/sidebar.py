@@ -1,10 +1,10 @@
 """The shared sidebar filters: period (fiscal year or stage), prefecture then municipality, target groups,
 agency types. Their state lives in the URL (``st.query_params``) so a copied link opens the same view.
 
-app.py calls :func:`sidebar_filters` once per run, before the page; it leaves the result in
+The frame (ui/shell.py) calls :func:`sidebar_filters` once per run, before the page; it leaves the result in
 ``st.session_state["filters"]`` and pages read it with ``ui.current_filters()``. Widgets are not bound with
 ``bind="query-params"`` (that writes labels, not codes): the URL is read once per session into the widgets'
-state and written back from them on every run, as app.py does for ``lang``.
+state and written back from them on every run, as the frame does for ``lang``.
 """
 
 from __future__ import annotations

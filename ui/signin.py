@@ -1,15 +1,17 @@
-"""The sign-in page (サインイン): the only thing app.py shows while nobody is signed in. No data on it.
+"""The sign-in form (サインイン): the only thing any page shows while nobody is signed in. No data on it.
 
-app.py registers :func:`render` under every page's URL while signed out, so a shared deep link opens the sign-in
-form (not a "page not found" dialog) and, once signed in, the page it named.
+The frame (ui/shell.py) shows :func:`render` in place of the page at every page's URL while signed out, so a shared
+deep link opens the sign-in form and, once signed in, the page it named.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from analytics import config
-from analytics.access import audit, auth
+from analytics.access import audit, auth, sessions
 from analytics.access.auth import tr
 from analytics.db import DatabaseBusyError
 from ui import auth as ui_auth
@@ -35,6 +37,11 @@ def render() -> None:
             password = st.text_input(tr("signin.password", lang), type="password", key="signin.password",
                                      autocomplete="current-password")  # fmt: skip
             submitted = st.form_submit_button(tr("signin.submit", lang), type="primary", icon=":material/login:")
+        idle_hours = sessions.idle_timeout().total_seconds() / 3600
+        if idle_hours > 0:
+            st.caption(tr("signin.session_note", lang, hours=f"{idle_hours:g}"))
+        else:
+            st.caption(tr("signin.session_off", lang))
         if submitted:
             client = ui_auth.client_address()
             try:
@@ -42,17 +49,20 @@ def render() -> None:
             except DatabaseBusyError:
                 st.warning(tr("signin.busy", lang), icon=":material/hourglass_top:")
                 return
+            session_id = None
             try:
                 result = auth.sign_in(con, accounts, username, password, client)
                 if result.ok:
                     audit.record_for(con, "sign_in", result.viewer, client=client, details={"method": "password"})
+                    if sessions.idle_timeout() > dt.timedelta(0):  # a session a reload or a new tab can resume
+                        session_id = sessions.start(con, accounts[result.viewer.username])
                 else:
                     audit.record(con, "sign_in_failed", username=(username or "").strip().lower()[:200] or "(empty)",
                                  client=client, details={"reason": result.reason})  # fmt: skip
             finally:
                 con.close()
             if result.ok:
-                ui_auth.sign_in_viewer(result.viewer)
+                ui_auth.sign_in_viewer(result.viewer, session_id)
                 st.session_state.pop("signin.password", None)
                 st.rerun()
             else:

@@ -566,6 +566,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "データベースが取込中のため、今はサインインできません。少し待ってから再度お試しください。",
         "The database is busy loading data; try signing in again in a moment.",
     ),
+    "signin.session_note": (
+        "サインインは、このブラウザで最後に操作してから{hours}時間続きます（再読み込みや新しいタブでも）。"
+        "共用の端末では、使い終わったらサインアウトしてください。",
+        "You stay signed in in this browser until {hours} hours after you last used it, reloads and new tabs "
+        "included. On a shared computer, sign out when you are done.",
+    ),
+    "signin.session_off": (
+        "再読み込みや新しいタブでは、もう一度サインインが必要です（この設定では、サインインはこのタブの中だけ有効です）。",
+        "A reload or a new tab asks for the password again (with this setting a sign-in lasts for this tab only).",
+    ),
     "sidebar.signed_in": ("サインイン中: {who}", "Signed in: {who}"),
     "sidebar.local_mode": (
         "ローカル利用モード（利用者が設定されていないため、サインインなしで全機能を使えます）",

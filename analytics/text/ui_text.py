@@ -80,7 +80,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.rows_quarantined": ("保留", "Quarantined"),
     "col.rows_duplicate": ("重複", "Duplicates"),
     "col.rows_excluded": ("除外", "Excluded"),
-    # 地域 Regions page (pages/regions_page.py, analytics/views/regions.py, analytics/charts/regions.py)
+    # 地域 Regions page (pages/regions.py, analytics/views/regions.py, analytics/charts/regions.py)
     "regions.title": ("地域", "Regions"),
     "regions.caption": (
         "都道府県を1つの指標で比べます。地図（またはタイル地図）と順位の棒グラフ、率の指標ではファネルプロットで、"
@@ -176,7 +176,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "regions.col.position": ("ファネル上の位置", "Funnel position"),
     "regions.col.rank": ("順位", "Rank"),
     "regions.col.note": ("注記", "Note"),
-    # 対象者 Target groups page (pages/target_groups_page.py, analytics/views/groups.py, analytics/charts/groups.py)
+    # 対象者 Target groups page (pages/groups.py, analytics/views/groups.py, analytics/charts/groups.py)
     "groups.title": ("対象者", "Target groups"),
     "groups.caption": (
         "3つの対象者区分（不安定就労・長期無業・社会参加支援）を、すべての指標、相談から定着までの経路、初回相談からの累積就職率、"
@@ -240,7 +240,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "groups.col.rate": ("累積就職率 (%)", "Cumulative placement rate (%)"),
     "groups.col.consultations": ("紹介件数", "Referrals"),
     "groups.col.referral_persons": ("人数", "Persons"),
-    # データ品質 Data quality page (pages/data_quality_page.py, analytics/views/quality.py, analytics/charts/quality.py)
+    # データ品質 Data quality page (pages/quality.py, analytics/views/quality.py, analytics/charts/quality.py)
     "quality.title": ("データ品質", "Data quality"),
     "quality.caption": (
         "何がどこまで届いているかを確かめるページです（読み取りのみ）。都道府県×月の取込行数、データが届いていない月、"
@@ -484,7 +484,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Source: loaded consultation and placement records<br>Data as of {as_of}",
     ),
     "chart.small_denominator": ("※ 分母10未満（参考値）", "* denominator under 10 (indicative)"),
-    # upload (データ取込) and history (取込履歴) pages: analytics.views.upload, pages/upload_page.py, pages/history_page.py
+    # upload (データ取込) and history (取込履歴) pages: analytics.views.upload, pages/upload.py, pages/history.py
     "upload.title": ("データ取込", "Upload data"),
     "upload.caption": (
         "都道府県や支援機関から届いた相談記録・就職等実績・目標の CSV／Excel をまとめて取り込みます。"
@@ -732,7 +732,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "history.col_kind": ("種別", "Kind"),
     "history.col_header_row": ("見出し行", "Header row"),
     "history.col_skip_reason": ("スキップの理由", "Why skipped"),
-    # audit log page (pages/audit_page.py)
+    # audit log page (pages/audit.py)
     "audit.title": ("監査ログ", "Audit log"),
     "audit.intro": (
         "サインイン・サインイン失敗・データ取込・取込の取消・ダウンロードの記録です（新しい順）。記録は追記のみで、"
@@ -761,7 +761,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit.col_scope": ("範囲", "Scope"),
     "audit.col_details": ("詳細", "Details"),
     "audit.col_client": ("接続元", "Client"),
-    # reports page (pages/reports_page.py)
+    # reports page (pages/reports.py)
     "reports.title": ("レポート", "Reports"),
     "reports.intro": (
         "会議資料として転送・印刷・貼り付けできる進捗レポートです。Excel（6シート、編集できるグラフ付き）または"

@@ -137,6 +137,39 @@ class Server:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path and self.log_path.exists() else ""
 
 
+PLANNER_PASSWORD = "planner-pass-1234"
+
+
+def start_with_accounts(
+    name: str, seeded_db_path: Path, root: Path, *, extra_secrets: str = "", env: dict[str, str | None] | None = None
+) -> Server:
+    """A server on a copy of the seeded data, with the planner account ``aomori`` (prefecture 02, password
+    :data:`PLANNER_PASSWORD`) and ``extra_secrets`` in a secrets file of its own, and ``env`` set for its process
+    (None removes a variable)."""
+    from analytics.access import auth
+
+    data_dir = root / "data"
+    shutil.copytree(seeded_db_path.parent, data_dir)
+    secrets = root / "secrets.toml"
+    secrets.write_text(
+        "[auth.users.aomori]\n"
+        f'password_hash = "{auth.hash_password(PLANNER_PASSWORD, n=2**12)}"\n'
+        'role = "planner"\nprefecture_code = "02"\ndisplay_name = "青森県 企画担当"\n' + extra_secrets,
+        encoding="utf-8",
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STREAMLIT_SECRETS_FILES", str(secrets))  # read by the server process Server.start launches
+    for key, value in (env or {}).items():
+        if value is None:
+            mp.delenv(key, raising=False)
+        else:
+            mp.setenv(key, value)
+    try:
+        return Server(name, data_dir, seeding=False).start()
+    finally:
+        mp.undo()
+
+
 @pytest.fixture(scope="module")
 def seeded_server(
     seeded_db_path: Path, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path

@@ -128,7 +128,7 @@ def test_every_page_passes_axe_with_an_empty_database(page, empty_server, app_pa
 def test_menu_links_are_named_by_their_titles_alone(page, seeded_server, registered_pages):
     """The menu's icons are hidden: a link reads 「進捗」, not 「trending_up 進捗」."""
     open_page(page, seeded_server, "")
-    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav = page.locator('[data-testid="stSidebar"]')  # the product's menu of st.page_link (ui/shell.py)
     for app_page in registered_pages:
         assert nav.get_by_role("link", name=app_page.title_ja, exact=True).count() == 1, app_page.title_ja
 
@@ -177,7 +177,7 @@ def tab_until(tab, wanted, what: str, walked: list[dict]) -> dict:
 
 
 def test_the_upload_page_works_by_keyboard_alone(page, keyboard_server):
-    open_page(page, keyboard_server, "")  # the home page first: a fresh server's first deep link shows a dialog
+    open_page(page, keyboard_server, "")
     walked: list[dict] = []
     # the menu: Tab to 「データ取込」 and open it with Enter
     tab_until(page, lambda f: f["tag"] == "a" and f["name"].endswith("データ取込"), "the menu link データ取込", walked)

@@ -1,26 +1,24 @@
 """Sign-in in the real browser, against the running server with a secrets file of test accounts.
 
-An unauthenticated session sees only the sign-in page — at the home URL, at a crafted deep link, and at the
-old-style ``/<page file>`` URL that Streamlit serves from the pages/ folder before ``st.navigation`` has run —
-and signing in opens the dashboard, limited to the account's scope.
+An unauthenticated session sees only the sign-in form — at the home URL and at every page's URL, the first request
+on a fresh server included (Streamlit runs the page file itself, whose first call is the frame with the gate) —
+and signing in opens the page the link named, limited to the account's scope.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from analytics.access import auth
-from tests.browser.conftest import Server
+from tests.browser.conftest import PLANNER_PASSWORD, Server, start_with_accounts
 from tests.browser.test_browser import ERROR_SELECTORS, RENDER_TIMEOUT_MS, page, wait_until_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "planner-pass-1234"
+PASSWORD = PLANNER_PASSWORD
 DATA_SELECTORS = ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', '[data-testid="stPlotlyChart"]',
                   '[data-testid="stDownloadButton"]', '[data-testid="stSelectbox"]')  # fmt: skip
 
@@ -29,20 +27,7 @@ DATA_SELECTORS = ('[data-testid="stMetric"]', '[data-testid="stDataFrame"]', '[d
 def secured_server(seeded_db_path: Path, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path
                    ) -> Iterator[Server]:  # fmt: skip
     """A fresh server on a copy of the seeded data, with accounts in a secrets file of its own."""
-    root = tmp_path_factory.mktemp("server_auth")
-    data_dir = root / "data"
-    shutil.copytree(seeded_db_path.parent, data_dir)
-    secrets = root / "secrets.toml"
-    secrets.write_text(
-        "[auth.users.aomori]\n"
-        f'password_hash = "{auth.hash_password(PASSWORD, n=2**12)}"\n'
-        'role = "planner"\nprefecture_code = "02"\ndisplay_name = "青森県 企画担当"\n',
-        encoding="utf-8",
-    )
-    mp = pytest.MonkeyPatch()
-    mp.setenv("STREAMLIT_SECRETS_FILES", str(secrets))  # read by the server process Server.start launches
-    server = Server("auth", data_dir, seeding=False).start()
-    mp.undo()
+    server = start_with_accounts("auth", seeded_db_path, tmp_path_factory.mktemp("server_auth"))
     yield server
     server.stop()
 
@@ -58,7 +43,7 @@ def assert_no_data(tab, server: Server, *, menu: bool = False, errors: bool = Fa
     selectors = [
         *DATA_SELECTORS,
         *([] if errors else ERROR_SELECTORS),
-        *([] if menu else ['[data-testid="stSidebarNav"]']),
+        *([] if menu else ['[data-testid="stSidebarNav"]', '[data-testid="stPageLink-NavLink"]']),
     ]
     for selector in selectors:
         assert tab.locator(selector).count() == 0, f"{selector} shown while signed out\n{server.log()}"
@@ -66,14 +51,13 @@ def assert_no_data(tab, server: Server, *, menu: bool = False, errors: bool = Fa
 
 def test_signed_out_sessions_see_only_the_sign_in_page_and_sign_in_works(secured_server, page):  # noqa: F811
     server = secured_server
-    # 1. The old-style URL of a page file, first request on a fresh server: Streamlit runs the file alone (with
-    #    its automatic menu of page files); the page's own gate stops it before anything is read.
-    open_url(page, f"{server.url}/regions_page?pref=13&muni=13101")
+    # 1. A crafted deep link is the first request the fresh server sees: the sign-in form, no dialog, no data.
+    open_url(page, f"{server.url}/regions?pref=13&muni=13101")
     assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "サインイン"
-    assert "サインインが必要です" in page.locator('[data-testid="stMain"]').inner_text()
-    assert_no_data(page, server, menu=True)
-    # 2. Home and a crafted deep link: only the sign-in form.
-    for path in ("", "regions?pref=13&muni=13101", "upload", "audit"):
+    assert page.get_by_text("Page not found").count() == 0
+    assert_no_data(page, server)
+    # 2. Home and the other pages' URLs: only the sign-in form.
+    for path in ("", "upload", "audit", "regions?pref=13&muni=13101"):
         open_url(page, f"{server.url}/{path}")
         assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "サインイン", path
         assert_no_data(page, server)
@@ -87,14 +71,17 @@ def test_signed_out_sessions_see_only_the_sign_in_page_and_sign_in_works(secured
     page.get_by_text("ユーザー名またはパスワードが違います。").wait_for(timeout=RENDER_TIMEOUT_MS)
     assert_no_data(page, server, errors=True)
 
-    # 4. The right one opens the dashboard, with the account in the sidebar and only its pages in the menu.
+    # 4. The right one opens the page the link named (regions, with the link's prefecture: the aggregates only),
+    #    with the account in the sidebar and only its pages in the menu.
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="サインイン").click()
     page.get_by_text(re.compile("サインイン中: 青森県 企画担当")).wait_for(timeout=RENDER_TIMEOUT_MS)
     wait_until_idle(page)
-    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
-    assert "概要" in nav and "地域" in nav
-    assert "データ取込" not in nav and "監査ログ" not in nav
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "地域"
+    nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+    menu = " ".join(nav.all_inner_texts())
+    assert "概要" in menu and "地域" in menu
+    assert "データ取込" not in menu and "監査ログ" not in menu
     for selector in ERROR_SELECTORS:
         assert page.locator(selector).count() == 0, server.log()
 

@@ -8,12 +8,15 @@ app.py are picked up automatically; add what a page must show to ``EXPECTED``.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from analytics.text import ui_text
+from tests.browser.conftest import Server
+from ui.shell import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -52,11 +55,11 @@ def page(browser):
     context.close()
 
 
-def open_page(tab, server, url_path: str, *, lang: str | None = None) -> None:
+def open_page(tab, server, url_path: str, *, lang: str | None = None, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
     """Load a page and wait until Streamlit has finished running the script."""
     query = f"?lang={lang}" if lang else ""
     tab.goto(f"{server.url}/{url_path}{query}", wait_until="domcontentloaded")
-    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=RENDER_TIMEOUT_MS)
+    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
     wait_until_idle(tab)
 
 
@@ -133,7 +136,8 @@ def test_every_page_renders_with_an_empty_database(page, empty_server, app_page)
 def test_a_shared_link_opens_the_page_in_its_language_on_a_fresh_server(page, fresh_server, registered_pages):
     """The first request a new server sees is a deep link: app.py must still run (sidebar, seeding)."""
     target = registered_pages[-1].url_path  # the last registered page, reached by its own URL
-    open_page(page, fresh_server, target, lang="en")
+    # the first request seeds the sample (tens of seconds on a busy machine) before the page's title appears
+    open_page(page, fresh_server, target, lang="en", timeout_ms=3 * RENDER_TIMEOUT_MS)
     assert_healthy(page, fresh_server)
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_by_text("English", exact=True).count() == 1, "the sidebar from app.py is missing"
@@ -141,18 +145,55 @@ def test_a_shared_link_opens_the_page_in_its_language_on_a_fresh_server(page, fr
     shoot(page, "first_start_deep_link")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit honours a folder named pages/ until st.navigation has run once in the process: the first "
-    "deep link after a restart shows a 'Page not found' dialog before app.py opens the page (renaming pages/ to "
-    "app_pages/ removes it; this test then passes and the mark must go)",
-)
-def test_a_shared_link_on_a_fresh_server_shows_no_page_not_found_dialog(page, fresh_server, registered_pages):
-    deep = [p for p in registered_pages if not p.is_default]
-    if not deep:
-        pytest.xfail("only the home page exists: no deep link to follow yet")
-    open_page(page, fresh_server, deep[-1].url_path, lang="en")
+def sidebar_choice(tab, label: str) -> str:
+    """What the sidebar's select box named ``label`` shows."""
+    box = tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).first
+    return box.locator("input").first.input_value()
+
+
+@pytest.fixture
+def just_started_server(seeded_db_path, tmp_path_factory, chromium_path):
+    """A server process that has served nothing yet, on a copy of the seeded data (no seeding: a quick start)."""
+    data_dir = tmp_path_factory.mktemp("server_just_started") / "data"
+    shutil.copytree(seeded_db_path.parent, data_dir)
+    server = Server("just_started", data_dir, seeding=False).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("route", [url for _f, url, *_ in PAGES])
+def test_a_shared_link_on_a_fresh_server_opens_its_page_without_a_dialog(page, just_started_server, route):
+    """Issue 19: the first request after a restart is a shared link with parameters. Streamlit serves the page file
+    itself (classic pages/ mode), so there is no "Page not found" dialog, and the page opens with its filters."""
+    title_en = next(en for _f, url, _ja, en, _icon in PAGES if url == route)
+    page.goto(f"{just_started_server.url}/{route}?pref=02&fy=2023&lang=en", wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=RENDER_TIMEOUT_MS)
+    wait_until_idle(page)
     assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').first.inner_text()
+    assert_healthy(page, just_started_server)
+    assert page.title().startswith(title_en), page.title()
+    assert urlparse(page.url).path == f"/{route}"
+    assert "pref=02" in page.url and "fy=2023" in page.url and "lang=en" in page.url, page.url
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar_choice(page, "Prefecture") == "Aomori", "the link's prefecture is not in the sidebar filters"
+    assert sidebar.locator('[data-testid="stPageLink-NavLink"]').count() == len(PAGES), "the menu is missing"
+
+
+def test_the_menu_keeps_the_language_and_filters_from_page_to_page(page, seeded_server):
+    open_page(page, seeded_server, "regions?pref=02&lang=en")
+    menu = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+    assert menu.first.inner_text().strip().endswith("Overview")  # after the icon's ligature name
+    menu.filter(has_text="Progress").click()
+    page.wait_for_function("() => location.pathname === '/progress'", timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText.trim() === 'Progress'",
+        timeout=RENDER_TIMEOUT_MS,
+    )
+    wait_until_idle(page)
+    assert_healthy(page, seeded_server)
+    assert "pref=02" in page.url and "lang=en" in page.url, page.url
+    assert sidebar_choice(page, "Prefecture") == "Aomori"
 
 
 def test_a_shared_link_opens_without_a_dialog_once_the_server_has_started(page, seeded_server, registered_pages):

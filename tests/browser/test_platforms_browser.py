@@ -19,13 +19,6 @@ URL = "municipal-platforms"
 
 
 def open_url(tab, server, query: str) -> None:
-    if not getattr(server, "warmed", False):
-        # The first deep link a fresh server sees shows Streamlit's known 'Page not found' dialog (see the xfail
-        # in test_browser.py): start at the home page once, as test_browser's shared-link test does.
-        tab.goto(server.url, wait_until="domcontentloaded")
-        tab.wait_for_selector('[data-testid="stMain"] h1', timeout=RENDER_TIMEOUT_MS)
-        wait_until_idle(tab)
-        server.warmed = True
     tab.goto(f"{server.url}/{URL}?{query}", wait_until="domcontentloaded")
     tab.wait_for_selector('[data-testid="stMain"] h1', timeout=RENDER_TIMEOUT_MS)
     wait_until_idle(tab)

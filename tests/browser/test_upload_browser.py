@@ -64,10 +64,6 @@ def shoot(page, name: str) -> None:
 
 
 def open_upload_page(tab, server) -> None:
-    # The home page first: a fresh server's first deep link shows a 'Page not found' dialog (see test_browser.py).
-    tab.goto(server.url, wait_until="domcontentloaded")
-    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
-    wait_until_idle(tab)
     tab.goto(f"{server.url}/upload", wait_until="domcontentloaded")
     tab.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT_MS)
     wait_until_idle(tab)

@@ -125,18 +125,23 @@ def events(data_dir: Path) -> pd.DataFrame:
 # -- signed out ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", [None, "pages/regions_page.py", "pages/upload_page.py", "pages/audit_page.py"])
+@pytest.mark.parametrize("page", [None, "pages/regions.py", "pages/upload.py", "pages/audit.py"])
 def test_an_unauthenticated_session_sees_only_the_sign_in_page(data_dir, page):
     at = new_app(page=page, pref="13", muni="13101").run()
     assert not at.exception
     assert titles(at) == ["サインイン"]
     assert not at.dataframe and not at.metric and not at.get("plotly_chart") and not at.get("download_button")
     assert not at.selectbox  # no sidebar filters, nothing read from the data
-    if page is None:
-        assert [w.key for w in at.text_input] == ["signin.username", "signin.password"]
-    else:
-        # the page file ran on its own (Streamlit's pages/ folder, before st.navigation): its gate stopped it
-        assert "サインインが必要です" in at.info[0].value
+    assert not at.get("page_link")  # no menu either
+    # the page's own URL (Streamlit runs pages/<name>.py alone) shows the sign-in form: its first call is the frame
+    assert [w.key for w in at.text_input] == ["signin.username", "signin.password"]
+
+
+def test_signing_in_at_a_pages_url_opens_that_page(data_dir):
+    at = sign_in(new_app(page="pages/regions.py", pref="02"), "aomori")
+    assert not at.exception, [e.value for e in at.exception]
+    assert titles(at) == ["地域"]
+    assert at.session_state["filters"].prefecture_code == "02"
 
 
 def test_a_wrong_password_is_refused_and_recorded(data_dir):
@@ -171,20 +176,29 @@ def test_sign_in_opens_the_dashboard_and_sign_out_closes_it(data_dir):
     assert list(events(data_dir)["action"]) == ["sign_out", "sign_in"]
 
 
+def menu(at: AppTest) -> list[str]:
+    """The pages linked from the sidebar menu (ui/shell.py), by URL."""
+    return [link.proto.page for link in at.sidebar.get("page_link")]
+
+
 def test_pages_a_role_may_not_use_are_not_in_its_menu(data_dir):
     planner = sign_in(new_app(), "aomori")
-    for page in ("pages/upload_page.py", "pages/history_page.py", "pages/reports_page.py", "pages/audit_page.py"):
-        with pytest.raises(ValueError, match="registered"):
-            planner.switch_page(page)
-    planner.switch_page("pages/regions_page.py").run()
+    assert menu(planner) == ["overview", "progress", "regions", "groups", "municipal-platforms", "quality",
+                             "definitions"]  # fmt: skip
+    for page in ("pages/upload.py", "pages/history.py", "pages/reports.py", "pages/audit.py"):
+        planner.switch_page(page).run()  # typed in by hand: the page refuses
+        assert not planner.exception, [e.value for e in planner.exception]
+        assert [w.value for w in planner.warning] == ["このページを見る権限がありません。"], page
+        assert not planner.dataframe and not planner.get("file_uploader") and not planner.get("download_button")
+    planner.switch_page("pages/regions.py").run()
     assert titles(planner) == ["地域"]
     manager = sign_in(new_app(), "tokyo_mgr")
-    manager.switch_page("pages/reports_page.py").run()
+    assert "reports" in menu(manager) and "upload" not in menu(manager)
+    manager.switch_page("pages/reports.py").run()
     assert not manager.exception
-    with pytest.raises(ValueError, match="registered"):
-        manager.switch_page("pages/upload_page.py")
     admin = sign_in(new_app(), "admin")
-    admin.switch_page("pages/audit_page.py").run()
+    assert len(menu(admin)) == 11
+    admin.switch_page("pages/audit.py").run()
     assert titles(admin) == ["監査ログ"]
     assert set(events(data_dir)["username"]) >= {"aomori", "tokyo_mgr", "admin"}
 
@@ -195,7 +209,7 @@ def test_a_planners_crafted_link_cannot_show_another_prefectures_municipal_rows(
     filters = at.session_state["filters"]
     assert filters.prefecture_code == "13" and filters.municipality_code is None
     assert any("担当の都道府県の外" in c.value for c in at.sidebar.caption)
-    at.switch_page("pages/regions_page.py").run()
+    at.switch_page("pages/regions.py").run()
     assert not at.exception, [e.value for e in at.exception]
     # the prefecture's aggregates are there; its municipalities are not
     shown = everything_shown(at)
@@ -208,14 +222,14 @@ def test_a_planners_crafted_link_cannot_show_another_prefectures_municipal_rows(
 
 def test_the_planners_own_prefecture_shows_its_municipalities(data_dir):
     at = sign_in(new_app(pref="02"), "aomori")
-    at.switch_page("pages/regions_page.py").run()
+    at.switch_page("pages/regions.py").run()
     assert not at.exception
     assert re.search(r"(?<!\d)02\d{3}(?!\d)", everything_shown(at)), "no Aomori municipality on the page"
 
 
 def test_a_managers_csv_download_has_small_cells_suppressed(data_dir, downloads):
     at = sign_in(new_app(pref="13", fy="2023"), "tokyo_mgr")
-    at.switch_page("pages/regions_page.py").run()
+    at.switch_page("pages/regions.py").run()
     assert not at.exception, [e.value for e in at.exception]
     button = next(b for b in at.get("download_button") if b.proto.label and "regions.muni" in b.id)
     data = downloads[button.proto.url.rsplit("/", 1)[1].split(".")[0]]
@@ -231,7 +245,7 @@ def test_a_managers_csv_download_has_small_cells_suppressed(data_dir, downloads)
 
 def test_an_analyst_download_is_not_suppressed(data_dir, downloads):
     at = sign_in(new_app(pref="13", fy="2023"), "ana")
-    at.switch_page("pages/regions_page.py").run()
+    at.switch_page("pages/regions.py").run()
     button = next(b for b in at.get("download_button") if "regions.muni" in b.id)
     data = downloads[button.proto.url.rsplit("/", 1)[1].split(".")[0]]
     assert b",x," not in data and b",x\r\n" not in data
@@ -286,11 +300,11 @@ def test_every_page_file_checks_the_viewer_before_anything_else():
 
 def test_only_admins_roll_back_and_the_rollback_is_recorded(data_dir):
     analyst = sign_in(new_app(), "ana")
-    analyst.switch_page("pages/history_page.py").run()
+    analyst.switch_page("pages/history.py").run()
     assert not analyst.exception
     assert not [b for b in analyst.button if b.key == "history.rollback"]
     admin = sign_in(new_app(), "admin")
-    admin.switch_page("pages/history_page.py").run()
+    admin.switch_page("pages/history.py").run()
     next(b for b in admin.button if b.key == "history.rollback").click()
     admin.run()
     next(b for b in admin.button if b.key == "history.rollback_confirm").click()
@@ -304,7 +318,7 @@ def test_only_admins_roll_back_and_the_rollback_is_recorded(data_dir):
 
 def test_a_manager_reports_on_the_nation_or_their_prefecture_with_the_threshold_kept(data_dir):
     at = sign_in(new_app(), "tokyo_mgr")
-    at.switch_page("pages/reports_page.py").run()
+    at.switch_page("pages/reports.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert list(at.selectbox(key="report_prefecture").options) == ["全国", "東京都"]
     threshold = at.number_input(key="report_threshold")
@@ -314,7 +328,7 @@ def test_a_manager_reports_on_the_nation_or_their_prefecture_with_the_threshold_
 def test_admins_see_and_export_the_audit_log(data_dir, downloads):
     sign_in(new_app(), "aomori", "wrong")
     at = sign_in(new_app(), "admin")
-    at.switch_page("pages/audit_page.py").run()
+    at.switch_page("pages/audit.py").run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     shown = at.dataframe[0].value
     assert {"sign_in", "sign_in_failed"} <= set(shown["種類コード"]) and "サインイン失敗" in set(shown["種類"])
@@ -358,7 +372,7 @@ def test_current_filters_clamps_the_urls_filters_when_app_py_did_not_run(data_di
 
 
 def test_a_page_file_run_on_its_own_shows_no_other_prefectures_municipality(data_dir):
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "target_groups_page.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "groups.py"), default_timeout=TIMEOUT)
     at.secrets["auth"] = {"users": USERS}
     from ui.auth import VIEWER_KEY
 

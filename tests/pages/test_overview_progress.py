@@ -19,7 +19,7 @@ from analytics.views.overview import KPI_IDS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180  # progress computes every target of a stage on its first (uncached) run
-OVERVIEW, PROGRESS, DEFINITIONS = "pages/overview_page.py", "pages/progress_page.py", "pages/definitions_page.py"
+OVERVIEW, PROGRESS, DEFINITIONS = "pages/overview.py", "pages/progress.py", "pages/definitions.py"
 
 
 def run(page: str, **params: str) -> AppTest:

@@ -10,7 +10,7 @@ from analytics.text import ui_text
 from analytics.views import platforms, status
 from tests.pages.test_auth_pages import data_dir, everything_shown, new_app, sign_in  # noqa: F401 (fixture)
 
-PAGE = "pages/platforms_page.py"
+PAGE = "pages/municipal-platforms.py"
 TIMEOUT = 120
 
 

@@ -15,7 +15,7 @@ from analytics.text import ui_text
 from tests.pages.test_overview_progress import run  # the app opened on a page, no exception and no error
 from tests.reported_rows import seeded_copy_with_reported
 
-PROGRESS, QUALITY = "pages/progress_page.py", "pages/data_quality_page.py"
+PROGRESS, QUALITY = "pages/progress.py", "pages/quality.py"
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_target_groups_page_shows_reported_counts_of_groups_without_records(repo
     insert_figures(con, [figure("persons", fy(2021), 12, prefecture_code="42", target_group="social_participation",
                                 vintage=dt.date(2022, 5, 1))])  # fmt: skip
     con.close()
-    at = run("pages/target_groups_page.py", pref="42", fy="2021")
+    at = run("pages/groups.py", pref="42", fy="2021")
     assert ui_text.t("rep.groups_heading") in [s.value for s in at.subheader]
     table = _frames(at)[0]
     assert table["対象者区分"].tolist() == ["社会参加支援"] and table["実支援者数 (人)"].tolist() == [12.0]

@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PAGE = "pages/reports_page.py"
+PAGE = "pages/reports.py"
 TIMEOUT = 120
 
 

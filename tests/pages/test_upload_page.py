@@ -11,7 +11,7 @@ from analytics.views import status, upload
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MESSY = PROJECT_ROOT / "sample_data" / "messy"
-UPLOAD, HISTORY = "pages/upload_page.py", "pages/history_page.py"
+UPLOAD, HISTORY = "pages/upload.py", "pages/history.py"
 TIMEOUT = 60
 
 

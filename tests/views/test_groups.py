@@ -99,7 +99,7 @@ def test_target_groups_page_follows_the_filters(seeded_db):
     from analytics.views import status
     from tests.test_app import run_app
 
-    at = run_app("pages/target_groups_page.py")
+    at = run_app("pages/groups.py")
     assert not at.exception, [e.value for e in at.exception]
     latest = at.session_state["f.fy"]
     titles = [str(c.proto.spec) for c in at.get("plotly_chart")]
@@ -118,6 +118,6 @@ def test_target_groups_page_on_an_empty_database_says_what_to_do(empty_db):
     from analytics.text import ui_text
     from tests.test_app import run_app
 
-    at = run_app("pages/target_groups_page.py")
+    at = run_app("pages/groups.py")
     assert not at.exception
     assert [i.value for i in at.info] == [ui_text.t("groups.empty")]

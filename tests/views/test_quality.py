@@ -119,7 +119,7 @@ def test_data_quality_page_calls_out_gaps_and_follows_the_year(seeded_db):
     from analytics.views import status
     from tests.test_app import run_app
 
-    at = run_app("pages/data_quality_page.py")
+    at = run_app("pages/quality.py")
     assert not at.exception, [e.value for e in at.exception]
     latest = at.session_state["f.fy"]
     with status.read_connection(seeded_db) as connection:
@@ -138,6 +138,6 @@ def test_data_quality_page_on_an_empty_database_says_what_to_do(empty_db):
     from analytics.text import ui_text
     from tests.test_app import run_app
 
-    at = run_app("pages/data_quality_page.py")
+    at = run_app("pages/quality.py")
     assert not at.exception
     assert [i.value for i in at.info] == [ui_text.t("quality.empty")]

@@ -188,7 +188,7 @@ def test_period_label_says_the_year_or_stage():
 # The page (AppTest) with the seeded sample and an empty database
 # ---------------------------------------------------------------------------------------------
 
-REGIONS_PAGE = "pages/regions_page.py"
+REGIONS_PAGE = "pages/regions.py"
 
 
 def _page(params: dict[str, str] | None = None):

@@ -22,7 +22,7 @@ st.title(t("overview.title", lang))
 loaded = query(status.loaded_summary)
 if loaded.batches == 0 or loaded.is_empty:
     st.info(t("overview.empty", lang), icon=":material/upload_file:")
-    page_link("pages/upload_page.py", t("overview.go_upload", lang), icon=":material/upload_file:")
+    page_link("pages/upload.py", t("overview.go_upload", lang), icon=":material/upload_file:")
     st.stop()
 
 ov = query(overview.build_overview, filters)

@@ -20,7 +20,7 @@ from ui.charts import page_link, show_chart, show_table
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 viewer = require_viewer()  # ui/auth.py: the only gate when a page file runs on its own
 filters = current_filters()
-UPLOAD = "pages/upload_page.py"
+UPLOAD = "pages/upload.py"
 
 st.title(t("prog.title", lang))
 loaded = query(status.loaded_summary)
