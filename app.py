@@ -13,7 +13,7 @@ from analytics.text import ui_text
 from analytics.text.ui_text import t
 from analytics.views import status
 from analytics.views.filters import Filters, clamp_filters
-from ui import FILTERS_KEY, a11y, auth as ui_auth, signin
+from ui import FILTERS_KEY, a11y, auth as ui_auth, signin, warmup
 from ui.sidebar import sidebar_filters
 
 # One line per page: (file, URL path, 日本語の題, English title, icon). The first one is the home page.
@@ -61,12 +61,20 @@ def _facts_current_once(db_path: str) -> bool:
     return facts.rebuild_if_stale(db_path)
 
 
+@st.cache_resource
+def _warmup_once(db_path: str) -> object:
+    """The background warm-up thread of this server process (ui/warmup.py): after each load or rollback it
+    computes the most-opened views into the page cache. Off with $HYOGAKI_WARMUP=0 (the test suite)."""
+    return warmup.start(db_path) if warmup.enabled() else None
+
+
 db_path = str(config.default_db_path())
 seed_reports: list[dict] = []
 try:
     config.check_data_dir()  # unwritable folder or full disk: say so plainly instead of a traceback
     seed_reports = _seed_once(db_path, seed.seeding_enabled())
     _facts_current_once(db_path)
+    _warmup_once(db_path)
 except DatabaseBusyError:
     pass  # another process is loading right now (and rebuilds the facts); the pages show what is there
 except config.DataDirError as exc:

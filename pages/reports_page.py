@@ -12,6 +12,7 @@ from analytics.reports.content import ReportError, resolve_period
 from analytics.text import ui_text
 from analytics.views import status
 from analytics.views.filters import stage_label
+from ui import data_version
 from ui.auth import download_button, require
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
@@ -100,7 +101,9 @@ threshold = right.number_input(
 
 try:
     with st.spinner(t("reports.computing", lang)):
-        report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), f"{as_of}/{last_loaded}",
+        # Keyed by the data version (changes with every load and rollback): the as-of date and the last load
+        # time alone stay the same when an older batch is rolled back, and the old report would be shown.
+        report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), data_version(),
                        scope.scope_key(viewer))  # fmt: skip
 except ReportError as exc:
     st.warning(str(exc))
