@@ -37,14 +37,18 @@ def page_calls(filters: F.Filters) -> dict[str, list[Call]]:
     }  # fmt: skip
 
 
-def plan(con: duckdb.DuckDBPyConnection) -> list[Call]:
-    """Every call to warm, most wanted first, without repeats (empty on an empty database)."""
+def plan(con: duckdb.DuckDBPyConnection, prefectures: list[str] | None = None) -> list[Call]:
+    """Every call to warm, most wanted first, without repeats (empty on an empty database).
+
+    ``prefectures``: the prefecture codes to warm (default: all 47, in JIS order).
+    """
     options = F.filter_options(con)
     if options.latest_fiscal_year is None:
         return [(F.filter_options, ())]
     fy = options.latest_fiscal_year
     nation = F.Filters.create(fiscal_year=fy)
-    prefs = [F.Filters.create(fiscal_year=fy, prefecture_code=code) for code in ui_text.prefecture_codes()]
+    codes = ui_text.prefecture_codes() if prefectures is None else prefectures
+    prefs = [F.Filters.create(fiscal_year=fy, prefecture_code=code) for code in codes]
     calls: list[Call] = [(F.filter_options, ())]
     for page in page_calls(nation).values():
         calls += page
