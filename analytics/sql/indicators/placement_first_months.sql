@@ -7,30 +7,11 @@
 --          months up to m (the same rows as placement_counts.sql: placements on or after the person's first
 --          consultation, unlinked placements kept). One query instead of one per month.
 -- Filters: the nine dimensions, and $until (a date or null): only placements dated on or before it.
--- Grain: one row per ({{dims}} month, indicator) with at least one person. Unit: 人.
-with base as (
-    select
-        person_id,
-        placement_date,
-        outcome_type,
-        is_employment,
-        is_regular,
-        is_before_first_consultation,
-        fiscal_year,
-        fiscal_quarter,
-        month,
-        prefecture_code,
-        municipality_code,
-        target_group,
-        agency_type,
-        gender,
-        age_band
+-- Grain: one row per (month, indicator) with at least one person. Unit: 人.
+with filtered as (
+    -- the same rows as placement_counts.sql (its dimension filter and date cut), outcomes only
+    select person_id, month, outcome_type, is_employment, is_regular
     from placement_facts
-),
-
-filtered as (
-    select *
-    from base
     where {{include indicators/dimension_filter}}
         and ($until::date is null or placement_date <= $until::date)
         and not is_before_first_consultation
@@ -38,7 +19,6 @@ filtered as (
 
 firsts as (
     select
-        {{dims}}
         person_id,
         min(month) filter (where is_employment) as placed_persons,
         min(month) filter (where is_regular) as regular_placed_persons,
@@ -55,7 +35,7 @@ long as (
 ),
 
 final as (
-    select {{dims}} first_month as month, indicator, count(*) as persons
+    select first_month as month, indicator, count(*) as persons
     from long
     group by all
 )
