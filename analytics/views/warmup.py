@@ -21,6 +21,8 @@ from analytics.views import filters as F, groups, overview, progress_view, regio
 
 Call = tuple[Callable[..., Any], tuple]
 
+# The views people open most: every plan lists all of their calls before any other page's.
+MOST_OPENED = (overview.build_overview, progress_view.build_progress)
 REGIONS_DEFAULT_INDICATOR = "retention_6m_rate"  # pages/regions_page.py DEFAULT_INDICATOR
 GROUPS_DEFAULT_BREAKDOWN = ("agency_type", "regular_placed_persons")  # pages/target_groups_page.py defaults
 

@@ -32,7 +32,8 @@ def nginx_conf(listen: int, app_ports: list[int], prefix: Path) -> str:
     site = site.replace("    hash $hyogaki_route consistent;\n", "    hash $hyogaki_route consistent;\n"
                         + "".join(f"    server 127.0.0.1:{p};\n" for p in app_ports))  # fmt: skip
     site = re.sub(r"listen \d+;", f"listen 127.0.0.1:{listen};", site)
-    temp = "".join(f"    {kind}_temp_path {prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "".join(f"    {kind}_temp_path {prefix}/{kind};\n" for kind in kinds)
     return (f"user root;\nworker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
             f"events {{ worker_connections 256; }}\nhttp {{\n    access_log {prefix}/access.log;\n{temp}{site}}}\n")
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db
 from analytics.metrics import indicators
 from analytics.views import filters as F, overview, progress_view, status, warmup as plan_mod
 from ui import warmup
