@@ -14,6 +14,7 @@ from analytics.views import status
 from analytics.views.filters import stage_label
 from ui import data_version
 from ui.auth import download_button, require
+from ui.report_cache import build
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 viewer = require("download_reports")  # ui/auth.py: admin, analyst, manager
@@ -21,19 +22,6 @@ t = ui_text.t
 
 st.title(t("reports.title", lang))
 st.caption(t("reports.intro", lang))
-
-
-@st.cache_data(show_spinner=False, max_entries=20)
-def build(
-    prefecture: str | None, fiscal_year: int | None, stage: str | None, lang: str, threshold: int, data_version: str,
-    scope_key: tuple[str, ...] | None = None,
-) -> reports.Report:
-    """The report's content; cached per choice, per state of the data (a new load changes data_version) and per
-    prefecture scope of the viewer (analytics/access/scope.py applies it to every table of the report)."""
-    with scope.acting_as(scope.viewer_for_key(scope_key)), status.read_connection() as con:
-        return reports.build_report(
-            con, prefecture=prefecture, fiscal_year=fiscal_year, stage=stage, lang=lang, threshold=threshold
-        )
 
 
 with status.read_connection() as con:

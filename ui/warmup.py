@@ -12,6 +12,7 @@ page view. A version that changes during a warm-up stops it and starts the new o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -91,12 +92,29 @@ def warm(state: WarmupState, version: str) -> bool:
                 state.most_opened_seconds = time.perf_counter() - t0
                 log.info("warm-up of data version %s: 概要 and 進捗 of the nation and every prefecture ready in %.1f s",
                          version, state.most_opened_seconds)  # fmt: skip
+                _warm_report(state.db_path, version)
             if state.done % 10 == 0 and _version(state.db_path) != version:
                 return False
     state.seconds = time.perf_counter() - t0
     log.info("warm-up of data version %s: %d views in %.1f s", version, len(calls), state.seconds)
     state.finished.set()
     return True
+
+
+def _warm_report(path: str, version: str) -> None:
+    """The national report the レポート page opens with (latest fiscal year, default threshold, Japanese)."""
+    from analytics.metrics import disclosure
+    from analytics.reports.content import ReportError, resolve_period
+
+    from .report_cache import build
+
+    with status.read_connection(path, wait_seconds=2.0) as con:
+        as_of, _ = status.data_as_of(con)
+    if as_of is None:
+        return
+    with contextlib.suppress(ReportError):  # the page says why; nothing to warm
+        build(None, resolve_period(None, None, as_of).fiscal_years[0], None, "ja", disclosure.DEFAULT_THRESHOLD,
+              version, None)  # fmt: skip
 
 
 def _loop(state: WarmupState) -> None:
