@@ -279,6 +279,12 @@ class _PublishedReader:
         with self.lock:
             if target != self.path or self.con is None:
                 con = duckdb.connect(str(target), read_only=True)
+                if _pending_migrations(con):
+                    # A copy published by an older version of the code: migrate the main file and publish it again
+                    # (a read-only copy cannot be migrated), once.
+                    con.close()
+                    target = publish(db_path)
+                    con = duckdb.connect(str(target), read_only=True)
                 if self.con is not None:
                     # Sessions may still be reading the old copy: close it at the next swap, not now.
                     for old in self.retired:

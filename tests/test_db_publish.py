@@ -131,3 +131,19 @@ def test_two_reader_processes_serve_the_new_data_after_a_load_with_no_errors_dur
         (_, before, _), (_, after, seen_at) = result["seen"]
         assert after > before
         assert seen_at - loaded_at < 5  # every process sees the load within seconds
+
+
+def test_a_copy_published_by_older_code_is_migrated_and_published_again_before_it_is_read(published):
+    import duckdb
+
+    old = db.publish(published)
+    con = duckdb.connect(str(old))  # pretend the copy was made before the newest migration existed
+    newest = con.execute("select max(name) from schema_migrations").fetchone()[0]
+    con.execute("delete from schema_migrations where name = ?", [newest])
+    con.close()
+    cursor = db.published_cursor(published)
+    try:
+        assert cursor.execute("select count(*) from schema_migrations where name = ?", [newest]).fetchone()[0] == 1
+    finally:
+        cursor.close()
+    assert db.current_published(published) != old

@@ -29,6 +29,7 @@ from . import _cached
 
 log = get_logger(__name__)  # Streamlit's logger: the lines show in the server's log
 POLL_SECONDS = 1.0
+WRITER_GAP_SECONDS = 0.2
 ENABLE_ENV = "HYOGAKI_WARMUP"  # "0" switches the warm-up off (the test suite: many short-lived servers)
 
 
@@ -88,6 +89,10 @@ def warm(state: WarmupState, version: str) -> bool:
                 state.errors += 1
                 log.exception("warm-up of %s failed", func.__qualname__)
             state.done += 1
+            if not db.publishing_enabled():
+                # Reading the main file: leave a gap between views so that a load from another process, which
+                # retries every 50 ms for the file lock (db.connect), is not kept out for the whole warm-up.
+                time.sleep(WRITER_GAP_SECONDS)
             if state.done == most_opened:
                 state.most_opened_seconds = time.perf_counter() - t0
                 log.info("warm-up of data version %s: 概要 and 進捗 of the nation and every prefecture ready in %.1f s",
