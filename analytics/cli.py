@@ -102,6 +102,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
             )
             if args.format == "text":
                 print(f"✗ {file}: {exc.message(args.lang)}", file=sys.stderr)
+    if any(r.get("status") == "loaded" for r in reports):
+        db.publish_if_enabled(args.db)  # with $HYOGAKI_PUBLISH=1 the app reads the published copy (docs/deploy.md)
     if args.format == "json":
         print(json.dumps(reports, ensure_ascii=False, indent=2, default=str))
     return exit_code
@@ -138,6 +140,7 @@ def _run_rollback(args: argparse.Namespace) -> int:
         return 2
     finally:
         con.close()
+    db.publish_if_enabled(args.db)
     details = {"batch_id": args.batch_id, "removed": removed, "kept": removed.kept, "kept_by": removed.kept_by}
     _audit_cli(args.db, "rollback", f"batch:{args.batch_id}", details)
     parts = "、".join(f"{table} {n:,}行" for table, n in removed.items())
@@ -533,6 +536,18 @@ def _run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_publish(args: argparse.Namespace) -> int:
+    target = db.publish(args.db)
+    print(f"公開用の読み取り専用コピーを更新しました: {target}")
+    return 0
+
+
+def _add_publish_command(sub: argparse._SubParsersAction) -> None:
+    """``publish``: write the read-only copy the app processes read (docs/deploy.md); loads do it themselves
+    when $HYOGAKI_PUBLISH=1, this is for the first time and for copying to other machines."""
+    add_command(sub, "publish", "読み取り専用コピーを公開する (publish the read-only copy the app reads)", _run_publish)
+
+
 def _add_report_command(sub: argparse._SubParsersAction) -> None:
     """Add ``python -m analytics report``."""
     p = add_command(sub, "report", "進捗レポート（Excel / PDF）を作る (write the summary report)", _run_report)
@@ -567,6 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_progress_command(sub)
     _add_platforms_command(sub)
     _add_report_command(sub)
+    _add_publish_command(sub)
     _add_hash_password_command(sub)
     _add_audit_command(sub)
     return parser

@@ -161,3 +161,151 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | 
     """Run the named SQL file with bound ``$parameters`` and return the result as a DataFrame."""
     sql = sql_text(name)
     return con.execute(sql, bind(sql, params)).df()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The published read-only copy (docs/deploy.md): readers never open the file a writer loads into.
+#
+# DuckDB lets one process open a file for writing, and a read-only open in another process conflicts with it.
+# With $HYOGAKI_PUBLISH=1 the writer (command line, upload page, seeding, facts rebuild) loads into the main
+# file as before and then *publishes*: after a checkpoint it copies the file to published/<stem>.<n>.duckdb and
+# swaps the symlink published/current.duckdb to it (os.replace: atomic). App processes, on this machine or on
+# others that receive the same two files, read only the published copy through one held read-only connection
+# per process; before each use they look at where the symlink points (one readlink) and open the new copy when
+# it moved. Each copy has its own path, so DuckDB's per-path instance cache never hands back the old one, and
+# queries already running on the old copy finish on it (an unlinked file stays readable while open).
+# ---------------------------------------------------------------------------------------------------------
+
+PUBLISH_ENV = "HYOGAKI_PUBLISH"  # "1": loads publish a read-only copy, and the app reads only that copy
+PUBLISHED_DIR_NAME = "published"
+CURRENT_NAME = "current.duckdb"
+KEEP_PUBLISHED = 3  # copies kept: the current one and two before it (readers may still be finishing on them)
+
+
+def publishing_enabled() -> bool:
+    return os.environ.get(PUBLISH_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def published_dir(db_path: str | Path | None = None) -> Path:
+    """Where the published copies of ``db_path`` live: ``<its folder>/published``."""
+    path = Path(db_path) if db_path else config.default_db_path()
+    return path.parent / PUBLISHED_DIR_NAME
+
+
+def current_published(db_path: str | Path | None = None) -> Path | None:
+    """The published copy readers should open now (the symlink's target), None before the first publish."""
+    link = published_dir(db_path) / CURRENT_NAME
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    return link.parent / target
+
+
+@contextlib.contextmanager
+def _publish_lock(directory: Path):
+    """One publisher at a time across processes (fcntl lock on published/.lock)."""
+    import fcntl
+
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(db_path: str | Path | None = None, *, wait_seconds: float = 120.0) -> Path:
+    """Copy the database to a new read-only copy and make it current (atomic symlink swap); return its path.
+
+    Opens the main file for writing (waiting for a load in another process, like any writer) and holds it, with
+    :data:`WRITE_TURN`, while it checkpoints and copies, so no write lands half-way through the copy. The copy is
+    written under a temporary name, fsynced, renamed, and only then pointed to. Older copies beyond
+    :data:`KEEP_PUBLISHED` are removed. Raises ``DatabaseBusyError`` like :func:`connect`.
+    """
+    import shutil
+
+    path = Path(db_path) if db_path else config.default_db_path()
+    directory = published_dir(path)
+    with _publish_lock(directory), WRITE_TURN:
+        con = connect(path, wait_seconds=wait_seconds)
+        try:
+            con.execute("checkpoint")
+            numbers = [int(p.name.split(".")[-2]) for p in directory.glob(f"{path.stem}.*.duckdb")
+                       if p.name.split(".")[-2].isdigit()]  # fmt: skip
+            target = directory / f"{path.stem}.{max(numbers, default=0) + 1}.duckdb"
+            tmp = target.with_name(target.name + ".tmp")
+            shutil.copyfile(path, tmp)
+            with tmp.open("rb+") as handle:
+                os.fsync(handle.fileno())
+        finally:
+            con.close()
+        os.replace(tmp, target)
+        link_tmp = directory / f".{CURRENT_NAME}.{os.getpid()}"
+        link_tmp.unlink(missing_ok=True)
+        os.symlink(target.name, link_tmp)
+        os.replace(link_tmp, directory / CURRENT_NAME)
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        copies = sorted(directory.glob(f"{path.stem}.*.duckdb"), key=lambda p: int(p.name.split(".")[-2]))
+        for old in copies[:-KEEP_PUBLISHED]:
+            old.unlink(missing_ok=True)
+    return target
+
+
+def publish_if_enabled(db_path: str | Path | None = None) -> Path | None:
+    """:func:`publish` when ``$HYOGAKI_PUBLISH`` is on (called after every load, rollback and facts rebuild)."""
+    return publish(db_path) if publishing_enabled() else None
+
+
+class _PublishedReader:
+    """One held read-only connection to the current published copy, reopened when the symlink moves."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.path: Path | None = None
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.retired: list[duckdb.DuckDBPyConnection] = []
+
+    def cursor(self, db_path: str | Path | None) -> duckdb.DuckDBPyConnection:
+        target = current_published(db_path)
+        if target is None:
+            publish(db_path)  # first start: nothing published yet
+            target = current_published(db_path)
+        with self.lock:
+            if target != self.path or self.con is None:
+                con = duckdb.connect(str(target), read_only=True)
+                if _pending_migrations(con):
+                    # A copy published by an older version of the code: migrate the main file and publish it again
+                    # (a read-only copy cannot be migrated), once.
+                    con.close()
+                    target = publish(db_path)
+                    con = duckdb.connect(str(target), read_only=True)
+                if self.con is not None:
+                    # Sessions may still be reading the old copy: close it at the next swap, not now.
+                    for old in self.retired:
+                        with contextlib.suppress(Exception):
+                            old.close()
+                    self.retired = [self.con]
+                self.con, self.path = con, target
+            return self.con.cursor()
+
+
+_READERS: dict[str, _PublishedReader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def published_cursor(db_path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A cursor on this process's held connection to the current published copy of ``db_path`` (see above).
+
+    Close the cursor when done (the connection stays open). A cursor is one thread's: DuckDB connections may be
+    shared between threads only through cursors of their own.
+    """
+    key = str(Path(db_path) if db_path else config.default_db_path())
+    with _READERS_LOCK:
+        reader = _READERS.setdefault(key, _PublishedReader())
+    return reader.cursor(key)

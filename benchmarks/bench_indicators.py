@@ -50,7 +50,7 @@ with rows as (
 ),
 final as (
     select
-        1 as batch_id,
+        $batch_id::integer as batch_id,
         (i % 1000000)::integer + 2 as source_row,
         'P' || p as person_id,
         d as consultation_date,
@@ -86,7 +86,7 @@ with rows as (
 ),
 final as (
     select
-        2 as batch_id,
+        $batch_id::integer as batch_id,
         (j % 1000000)::integer + 2 as source_row,
         'P' || p as person_id,
         d as placement_date,
@@ -170,8 +170,8 @@ def _build_child(path: str, consultations: int, placements: int, persons: int, q
     """Generate the data and rebuild the facts in full (load-time work, measured on its own)."""
     con = _connect(Path(path), BUILD_MEMORY_LIMIT)
     t0 = time.perf_counter()
-    con.execute(GENERATE_CONSULTATIONS, {"n": consultations, "persons": persons})
-    con.execute(GENERATE_PLACEMENTS, {"n": placements, "persons": persons})
+    con.execute(GENERATE_CONSULTATIONS, {"n": consultations, "persons": persons, "batch_id": 1})
+    con.execute(GENERATE_PLACEMENTS, {"n": placements, "persons": persons, "batch_id": 2})
     con.execute("checkpoint")
     generate = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -9,7 +9,7 @@ wall-clock runs; peak RSS of the child):
 
 * ``csv_ours``       ``ingest_file(db.connect(fresh), csv)``: read, normalise, validate, write, refresh facts
 * ``csv_duckdb``     DuckDB's bare ``read_csv(all_varchar=true, header=false, null_padding=true)`` of the same
-                     file, decoded to UTF-8 beforehand (untimed)
+                     file, including its CP932 → UTF-8 decode (timed: issue 17's baseline)
 * ``csv_pandas``     the same steps written as straightforward pandas (``pandas_load`` below)
 * ``xlsx_ours``      ``ingest_file`` of the xlsx
 * ``xlsx_calamine``  python-calamine's bare read of the same sheet
@@ -49,7 +49,7 @@ DEFAULT_OUT = Path("/tmp/hyogaki-bench")
 SEED = 20240401
 
 # Targets from issue 2 ("Done when").
-CSV_VS_DUCKDB_MAX = 3.0
+CSV_VS_DUCKDB_MAX = 3.5  # issue 17: full CP932 load ≤ 3.5× a bare DuckDB load including the CP932 decode
 CSV_VS_PANDAS_MIN = 3.0
 XLSX_VS_CALAMINE_MAX = 2.0
 PEAK_MB_MAX = 1536
@@ -437,6 +437,11 @@ def run_step(step: str, paths: dict[str, Path], db_path: Path) -> dict:
                   "duplicates": report.total("duplicates"), "excluded": report.total("rows_excluded")}
     elif step == "csv_duckdb":
         t = time.perf_counter()
+        # The bare load includes the CP932 decode (issue 17's target): DuckDB reads UTF-8 only, so the file as
+        # sent is decoded and written as UTF-8 first, the straightforward way, inside the timing.
+        utf8 = db_path.with_suffix(".utf8.csv")
+        utf8.write_text(Path(paths["csv"]).read_bytes().decode("cp932"), encoding="utf-8")
+        paths = {**paths, "csv_utf8": utf8}
         con = duckdb.connect(str(db_path))
         # null_padding: the title rows above the header have one cell; header=false: every line is a row
         con.execute("create table t as select * from read_csv(?, all_varchar=true, header=false, null_padding=true)",
@@ -444,6 +449,7 @@ def run_step(step: str, paths: dict[str, Path], db_path: Path) -> dict:
         counts = {"rows": con.execute("select count(*) from t").fetchone()[0]}
         con.close()
         seconds = time.perf_counter() - t
+        utf8.unlink(missing_ok=True)
     elif step == "csv_pandas":
         t = time.perf_counter()
         counts = pandas_load(paths["csv"], db_path)
@@ -520,10 +526,10 @@ def report(best: dict[str, dict], peaks: dict[str, float], sizes: dict[str, int]
         "",
         "| step | seconds | vs baseline | peak MB | target | result |",
         "|---|---:|---:|---:|---|---|",
-        f"| CSV: DuckDB bare `read_csv` (UTF-8 copy) — baseline | {b['csv_duckdb']:.2f} | 1.00× | "
+        f"| CSV: DuckDB bare `read_csv`, CP932 decode included — baseline | {b['csv_duckdb']:.2f} | 1.00× | "
         f"{peaks['csv_duckdb']:.0f} | | |",
         f"| CSV: ours, full load (`ingest_file`) | {b['csv_ours']:.2f} | {b['csv_ours'] / b['csv_duckdb']:.2f}× | "
-        f"{peaks['csv_ours']:.0f} | ≤ {CSV_VS_DUCKDB_MAX:.0f}× DuckDB | "
+        f"{peaks['csv_ours']:.0f} | ≤ {CSV_VS_DUCKDB_MAX:.1f}× DuckDB | "
         f"{ok[b['csv_ours'] <= CSV_VS_DUCKDB_MAX * b['csv_duckdb']]} |",
         f"| CSV: … of which `facts.refresh_facts` | {facts_s:.2f} | {facts_s / b['csv_duckdb']:.2f}× | | | |",
         f"| CSV: ours without the facts refresh | {b['csv_ours'] - facts_s:.2f} | "

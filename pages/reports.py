@@ -12,7 +12,9 @@ from analytics.reports.content import ReportError, resolve_period
 from analytics.text import ui_text
 from analytics.views import status
 from analytics.views.filters import stage_label
+from ui import data_version
 from ui.auth import download_button, require
+from ui.report_cache import build
 
 lang = ui_text.lang_or_default(st.session_state.get("lang"))
 viewer = require("download_reports")  # ui/auth.py: admin, analyst, manager
@@ -20,19 +22,6 @@ t = ui_text.t
 
 st.title(t("reports.title", lang))
 st.caption(t("reports.intro", lang))
-
-
-@st.cache_data(show_spinner=False, max_entries=20)
-def build(
-    prefecture: str | None, fiscal_year: int | None, stage: str | None, lang: str, threshold: int, data_version: str,
-    scope_key: tuple[str, ...] | None = None,
-) -> reports.Report:
-    """The report's content; cached per choice, per state of the data (a new load changes data_version) and per
-    prefecture scope of the viewer (analytics/access/scope.py applies it to every table of the report)."""
-    with scope.acting_as(scope.viewer_for_key(scope_key)), status.read_connection() as con:
-        return reports.build_report(
-            con, prefecture=prefecture, fiscal_year=fiscal_year, stage=stage, lang=lang, threshold=threshold
-        )
 
 
 with status.read_connection() as con:
@@ -100,7 +89,9 @@ threshold = right.number_input(
 
 try:
     with st.spinner(t("reports.computing", lang)):
-        report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), f"{as_of}/{last_loaded}",
+        # Keyed by the data version (changes with every load and rollback): the as-of date and the last load
+        # time alone stay the same when an older batch is rolled back, and the old report would be shown.
+        report = build(prefecture or None, fiscal_year, stage, lang, int(threshold), data_version(),
                        scope.scope_key(viewer))  # fmt: skip
 except ReportError as exc:
     st.warning(str(exc))

@@ -22,6 +22,9 @@ from analytics.sample import seed
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CLEAN_DIR = PROJECT_ROOT / "sample_data" / "clean"
+# No background warm-up thread (ui/warmup.py) in AppTest runs and test servers: it would keep computing after a
+# test has ended, on two cores shared by the whole suite. The warm-up's own tests switch it on.
+os.environ.setdefault("HYOGAKI_WARMUP", "0")
 
 
 def _point_env_at(monkeypatch: pytest.MonkeyPatch, data_dir: Path, *, seeding: bool) -> Path:

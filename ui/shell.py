@@ -35,7 +35,7 @@ from analytics.text.ui_text import t
 from analytics.views import status
 from analytics.views.filters import Filters, clamp_filters
 
-from . import FILTERS_KEY, a11y, auth as ui_auth, signin
+from . import FILTERS_KEY, a11y, auth as ui_auth, signin, warmup
 from .sidebar import sidebar_filters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +110,13 @@ def _facts_current_once(db_path: str) -> bool:
     return facts.rebuild_if_stale(db_path)
 
 
+@st.cache_resource
+def _warmup_once(db_path: str) -> object:
+    """The background warm-up thread of this server process (ui/warmup.py): after each load or rollback it
+    computes the most-opened views into the page cache. Off with $HYOGAKI_WARMUP=0 (the test suite)."""
+    return warmup.start(db_path) if warmup.enabled() else None
+
+
 def frame(page_file: str) -> NoReturn:
     """Draw the shell around ``page_file``, run it inside, and stop the script run (never returns).
 
@@ -142,6 +149,7 @@ def _shell(page_file: str) -> tuple[str, str] | None:
         config.check_data_dir()  # unwritable folder or full disk: say so plainly instead of a traceback
         seed_reports = _seed_once(db_path, seed.seeding_enabled())
         _facts_current_once(db_path)
+        _warmup_once(db_path)
     except DatabaseBusyError:
         pass  # another process is loading right now (and rebuilds the facts); the pages show what is there
     except config.DataDirError as exc:

@@ -38,6 +38,7 @@ EXEMPT: dict[str, str] = {
     "analytics.db._apply_migrations": "applies the schema migrations inside the writer turn; no data read",
     "analytics.db.sql_text": "reads a SQL file's text and runs nothing (its callers that run it are entry points)",
     "analytics.db.run_sql": "the generic executor: every caller is an entry point of its own, listed here or scoped",
+    "analytics.db.publish": "runs a checkpoint before copying the file for the readers (docs/deploy.md); no data read",
     # -- access: sign-in and the audit log
     "analytics.access.auth.check_throttle": "reads sign_in_failures of one account or address: no records of people",
     "analytics.access.auth.record_failure": "writes sign_in_failures: no records of people supported",
@@ -60,6 +61,7 @@ EXEMPT: dict[str, str] = {
         "viewer's municipal_prefectures in the function itself"
     ),
     # -- views: metadata and national / prefecture aggregates
+    "analytics.views.memo.database_key": "reads the attached database's file path (duckdb_databases()); no data",
     "analytics.views.filters.filter_options": (
         "the fiscal years and region codes present (no counts) for the sidebar's choices; the sidebar offers a "
         "prefecture's municipalities only where viewer.can_see_municipalities_of allows"

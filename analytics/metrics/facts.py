@@ -145,6 +145,7 @@ def rebuild_if_stale(db_path: str | Path | None = None, *, wait_seconds: float =
         if is_current(con):
             return False
         ensure_current(con)
-        return True
     finally:
         con.close()
+    db.publish_if_enabled(db_path)
+    return True

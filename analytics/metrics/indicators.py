@@ -7,9 +7,11 @@ Every chart, page, report and export reads its numbers from :func:`compute` (and
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -529,6 +531,9 @@ def compute(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = (),
     facts.ensure_current(con)
     asof = pd.Timestamp(as_of_date).date() if as_of_date is not None else as_of(con)
     cut = pd.Timestamp(until).date() if until is not None else None
+    fanned = _from_fan_out(con, by_cols, flt, selected, asof, cut, viewer)
+    if fanned is not None:
+        return fanned
     params = _params(flt) | {"until": cut}
 
     with scope.acting_as(scope.effective(viewer)):  # run_grain checks again, for the same viewer
@@ -539,6 +544,81 @@ def compute(con: duckdb.DuckDBPyConnection, by: Iterable[str] | str | None = (),
     out = _finish(merged, by_cols, selected, ends, asof)
     out.attrs.update(as_of=asof, note=ROWS_NEED_NOT_ADD_UP, by=by_cols, filters=flt)
     return out
+
+
+# -- Prefecture fan-out (the warm-up after a load: every prefecture's pages are about to be asked for) ----------
+_FAN_OUT: contextvars.ContextVar[dict | None] = contextvars.ContextVar("prefecture_fan_out", default=None)
+
+
+@contextlib.contextmanager
+def prefecture_fan_out() -> Iterator[None]:
+    """Inside the block, a call for one prefecture is answered from one call grouped by prefecture.
+
+    ``compute(by=B, filters={..., "prefecture_code": X})`` equals the rows of ``compute(by=["prefecture_code",
+    *B], filters={...})`` whose prefecture is X (the same grain files, grouped instead of filtered by the same
+    column). The grouped call costs about as much as a national one and answers all 47 prefectures, so the
+    warm-up (``ui/warmup.py``) computes each page section once for the country instead of once per prefecture.
+    Municipal requests, several prefectures, and a prefecture with no row at all (where the filtered call
+    returns a row of zeros) are computed directly. The grouped results live only as long as the block: one
+    warm-up of one data version.
+    """
+    token = _FAN_OUT.set({})
+    try:
+        yield
+    finally:
+        _FAN_OUT.reset(token)
+
+
+def _from_fan_out(con: duckdb.DuckDBPyConnection, by: list[str], flt: dict[str, list], selected: list[Indicator],
+                  asof: dt.date | None, cut: dt.date | None, viewer: Viewer | None) -> pd.DataFrame | None:
+    cache = _FAN_OUT.get()
+    prefs = flt.get("prefecture_code")
+    if cache is None or not prefs or len(prefs) != 1 or "prefecture_code" in by or "municipality_code" in by \
+            or flt.get("municipality_code"):  # fmt: skip
+        return None
+    rest = {k: v for k, v in flt.items() if k != "prefecture_code"}
+    ids = tuple(i.id for i in selected)
+    key = (tuple(by), tuple(sorted((k, tuple(v)) for k, v in rest.items())), ids, asof, cut,
+           scope.scope_key(scope.effective(viewer)))  # fmt: skip
+    if key not in cache:
+        token = _FAN_OUT.set(None)
+        try:
+            cache[key] = compute(con, by=["prefecture_code", *by], filters=rest, indicators=list(ids),
+                                 as_of_date=asof, viewer=viewer, until=cut)  # fmt: skip
+        finally:
+            _FAN_OUT.reset(token)
+    grouped = cache[key]
+    out = grouped[grouped["prefecture_code"] == prefs[0]].drop(columns="prefecture_code").reset_index(drop=True)
+    if out.empty and not by:
+        return None
+    out.attrs.update(grouped.attrs)
+    out.attrs.update(by=by, filters=flt)
+    return out
+
+
+# Person counts whose running total over months one query gives (placement_first_months.sql).
+CUMULATIVE_IDS: tuple[str, ...] = (
+    "placed_persons", "regular_placed_persons", "training_persons", "social_participation_persons",
+)
+
+
+def cumulative_by_month(con: duckdb.DuckDBPyConnection, indicator_id: str, months: list[str],
+                        filters: dict[str, Any] | None = None, *, viewer: Viewer | None = None) -> pd.Series:
+    """Running distinct-person count of ``indicator_id`` over ``months`` ('2023-04', ...), in one query.
+
+    Value at month m = ``compute(con, filters={**filters, "month": months[: i + 1]}, indicators=[id])`` (the
+    burn-up's actual line), computed from each person's first qualifying month instead of one engine call per
+    month. Grain: one value per month of ``months``, in that order (index: month). Unit: 人. Only for
+    :data:`CUMULATIVE_IDS`; other ids raise ``ValueError``. The viewer's prefecture scope applies (run_grain).
+    """
+    if indicator_id not in CUMULATIVE_IDS:
+        raise ValueError(f"累積の月次系列に対応していない指標です: {indicator_id}")
+    _, flt = scope.scope_query(scope.effective(viewer), [], normalise_filters({**(filters or {}), "month": months}))
+    facts.ensure_current(con)
+    with scope.acting_as(scope.effective(viewer)):
+        df = run_grain(con, "indicators/placement_first_months", [], _params(flt))
+    new = df[df["indicator"] == indicator_id].set_index("month")["persons"]
+    return pd.Series([int(new.get(m, 0)) for m in months], index=months, dtype="int64").cumsum()
 
 
 def _grain_file(name: str, by: list[str], filters: dict[str, list], until: dt.date | None = None) -> str:

@@ -64,9 +64,10 @@ def ensure_seeded(db_path: str | Path | None = None, *, sample_dir: str | Path |
                 reports.append(
                     {"file": str(file), "status": "failed", "error_code": exc.code, "message": exc.message("ja")}
                 )
-        return reports
     finally:
         con.close()
+    db.publish_if_enabled(path)
+    return reports
 
 
 def failed_files(reports: list[dict[str, Any]]) -> list[str]:

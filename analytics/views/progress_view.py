@@ -15,6 +15,7 @@ import pandas as pd
 from analytics.metrics import indicators, progress, reported
 from analytics.metrics.stages import Stage, load_stages, load_thresholds, stage_for_fiscal_year
 from analytics.text import ui_text
+from analytics.views import memo
 from analytics.views.filters import Filters
 
 STATUS_LABELS: dict[str, tuple[str, str]] = {
@@ -101,10 +102,16 @@ def burnup(con: duckdb.DuckDBPyConnection, target: dict, as_of_date: dt.date | N
     total = progress.months_elapsed(start, end, end)
     months = [f"{d.year:04d}-{d.month:02d}" for d in ends]
     rows = []
+    known_months = [m for m, d in zip(months, ends, strict=True) if asof is not None and d.replace(day=1) <= asof]
+    # One query for the whole running total (indicators.cumulative_by_month) instead of one per month.
+    running = (indicators.cumulative_by_month(con, ind, known_months, scope)
+               if ind in indicators.CUMULATIVE_IDS and known_months else None)  # fmt: skip
     for i, month_end in enumerate(ends):
         known = asof is not None and dt.date(month_end.year, month_end.month, 1) <= asof
         actual = None
-        if known:
+        if known and running is not None:
+            actual = int(running[months[i]])
+        elif known:
             df = indicators.compute(con, filters={**scope, "month": months[: i + 1]}, indicators=[ind], as_of_date=asof)
             actual = int(df[ind].iloc[0]) if not df.empty else 0
         elapsed = progress.months_elapsed(start, end, month_end)
@@ -164,7 +171,8 @@ def build_progress(con: duckdb.DuckDBPyConnection, filters: Filters, as_of_date:
     asof = as_of_date or data_as_of
     stage = choose_stage(filters, data_as_of)
     has_any = int(progress.latest_targets(con).shape[0]) > 0
-    frame = stage_progress(con, stage.name, as_of_date) if has_any else pd.DataFrame()
+    # The stage's table is the same for every place: computed once per data version (views/memo.py).
+    frame = memo.shared(con, stage_progress, stage.name, as_of_date) if has_any else pd.DataFrame()
     targets = scope_targets(frame, filters)
     burnups = tuple(burnup(con, row, as_of_date) for row in targets.to_dict("records"))
     return ProgressView(stage, asof, data_as_of, targets, burnups, frame, has_any)

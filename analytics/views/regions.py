@@ -20,6 +20,7 @@ import pandas as pd
 from analytics import config
 from analytics.metrics import indicators, reported, stats
 from analytics.text import ui_text
+from analytics.views import memo
 
 REFERENCE_DIR = config.REFERENCE_DIR
 GEOJSON_PATH = REFERENCE_DIR / "japan_prefectures.geojson"
@@ -158,6 +159,13 @@ def _place_values(
     return out
 
 
+def _national_place_values(con: duckdb.DuckDBPyConnection, indicator_id: str, frozen: tuple,
+                           as_of_date: dt.date | str | None) -> pd.DataFrame:
+    """:func:`_place_values` by prefecture for the filters ``frozen`` as ``(key, value)`` pairs (hashable)."""
+    filters = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
+    return _place_values(con, indicator_id, "prefecture", filters, as_of_date)
+
+
 def prefecture_values(
     con: duckdb.DuckDBPyConnection,
     indicator_id: str,
@@ -176,7 +184,9 @@ def prefecture_values(
     None). Raises ``KeyError`` for an unknown indicator id.
     """
     ind = indicators.REGISTRY_BY_ID[indicator_id]
-    raw = _place_values(con, indicator_id, "prefecture", comparison_filters(filters), as_of_date)
+    # The same 47 rows whichever prefecture is selected: computed once per data version (views/memo.py).
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in comparison_filters(filters).items()))
+    raw = memo.shared(con, _national_place_values, indicator_id, frozen, as_of_date)
     known = raw[raw["code"].notna()].set_index("code")
     unknown = raw[raw["code"].isna()]
     codes = list(ui_text.prefecture_codes())

@@ -123,7 +123,10 @@ def read_connection(
     ``db.DatabaseBusyError`` after ``wait_seconds`` (default ``READ_WAIT_SECONDS``) if a load holds the file.
     """
     wait = READ_WAIT_SECONDS if wait_seconds is None else wait_seconds
-    con = db.connect(db_path, read_only=True, wait_seconds=wait)
+    # With $HYOGAKI_PUBLISH=1 the app reads the published copy, which no writer opens: a cursor of this process's
+    # held connection, no waiting for loads, and a warm cache of the file between page views (docs/deploy.md).
+    con = db.published_cursor(db_path) if db.publishing_enabled() else db.connect(db_path, read_only=True,
+                                                                                   wait_seconds=wait)
     try:
         yield con
     finally:

@@ -702,6 +702,8 @@ def load_previews(
         if preview.status == "already_loaded" and preview not in todo:
             results.append(LoadResult(preview.name, "already_loaded", batch_id=preview.existing_batch_id,
                                       preview=preview))  # fmt: skip
+    if any(r.status == "loaded" for r in results):
+        db.publish_if_enabled(path)  # the app's readers see the load (docs/deploy.md)
     return results
 
 
@@ -948,9 +950,11 @@ def rollback(batch_id: int, *, db_path: str | Path | None = None) -> load.Rollba
     (and ``.kept``: rows handed over to other loaded batches)."""
     con = db.connect(db_path or config.default_db_path(), wait_seconds=10.0)
     try:
-        return load.rollback_batch(con, batch_id)
+        removed = load.rollback_batch(con, batch_id)
     finally:
         con.close()
+    db.publish_if_enabled(db_path)  # the app's readers see the rollback (docs/deploy.md)
+    return removed
 
 
 def removed_text(removed: dict[str, int], lang: str = ui_text.DEFAULT_LANG) -> str:
