@@ -17,7 +17,7 @@ import pandas as pd
 
 from analytics import config, contract
 from analytics.access import scope
-from analytics.metrics import indicators
+from analytics.metrics import indicators, measures
 from analytics.metrics.stages import Stage, Thresholds, find_stage, load_stages, load_thresholds, stage_for_fiscal_year
 
 if TYPE_CHECKING:
@@ -79,9 +79,32 @@ def latest_targets(con: duckdb.DuckDBPyConnection, vintage: str | None = None, *
         df = df[df["vintage"] == vintage]
     elif not df.empty:
         df["_v"] = df["vintage"].fillna("")
-        df = df.sort_values("_v", kind="stable").groupby(TARGET_KEYS, dropna=False, sort=False).tail(1)
-        df = df.drop(columns="_v")
+        # The same target written two ways is one target: a records-style row (年度 2020 or ステージ 第1ステージ,
+        # 正社員就職者数) and a row read from a plan's sheet (period 2020-04-01.., regular_placed_persons) with the
+        # same kind and start are vintages of each other, and the later one is shown (issue 16).
+        df["_ind"] = [indicator_id(i) or measures.measure_id(i) or i for i in df["indicator"]]
+        df["_kind"], df["_start"] = zip(*(_kind_and_start(r) for r in df.to_dict("records")), strict=True)
+        keys = ["_ind", "_kind", "_start"] + [k for k in TARGET_KEYS
+                                               if k not in ("indicator", "fiscal_year", "stage", "target_kind",
+                                                            "period_start")]
+        df = df.sort_values("_v", kind="stable").groupby(keys, dropna=False, sort=False).tail(1)
+        df = df.drop(columns=["_v", "_ind", "_kind", "_start"])
     return _annual_per_year(df.reset_index(drop=True))
+
+
+def _kind_and_start(row: dict) -> tuple[str, dt.date | None]:
+    """A target's kind (annual | period) and first day, from its period, else its fiscal year or stage."""
+    start = row["period_start"]
+    if start is None and pd.notna(row["fiscal_year"]):
+        start = dt.date(int(row["fiscal_year"]), 4, 1)
+    elif start is None and isinstance(row["stage"], str):
+        try:
+            start = dt.date(find_stage(row["stage"]).first_fiscal_year, 4, 1)
+        except KeyError:
+            start = None
+    kind = row["target_kind"] if isinstance(row["target_kind"], str) else (
+        "annual" if pd.notna(row["fiscal_year"]) else "period")
+    return kind, start
 
 
 def _annual_per_year(df: pd.DataFrame) -> pd.DataFrame:

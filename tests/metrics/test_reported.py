@@ -294,3 +294,28 @@ def test_a_prefecture_viewer_never_gets_another_prefectures_municipal_targets_or
     assert "13101" not in set(rows["municipality_code"].dropna())
     mine = rows[rows["municipality_code"] == "42201"].iloc[0]
     assert mine["actual"] == 3 and mine["source"] == "reported"  # April 2022's municipal figure of 42201
+
+
+def test_a_target_written_records_style_and_read_from_a_plan_sheet_is_one_target_the_later_vintage_shown():
+    """年度 2020 / ステージ 第1ステージ rows of a targets file and the same targets read from a plan's sheet (period,
+    registry id) are vintages of one target: the later one is shown, once (the sample's Fukushima had both)."""
+    import duckdb
+
+    from analytics import db
+    from analytics.metrics import progress
+
+    con = duckdb.connect(":memory:")
+    db.migrate(con)
+    insert = ("insert into targets (batch_id, source_row, indicator, fiscal_year, stage, prefecture_code, value, "
+              "vintage, period_start, period_end, target_kind) values (?, ?, ?, ?, ?, '07', ?, ?, ?, ?, ?)")
+    con.execute(insert, [1, 1, "正社員就職者数", 2020, None, 15, "2020-04", None, None, None])
+    con.execute(insert, [1, 2, "正社員就職者数", None, "第1ステージ", 45, "2020-04", None, None, None])
+    con.execute(insert, [2, 1, "regular_placed_persons", None, None, 14, "2023-05-31",
+                         dt.date(2020, 4, 1), dt.date(2021, 3, 31), "annual"])
+    con.execute(insert, [2, 2, "regular_placed_persons", None, None, 44, "2023-05-31",
+                         dt.date(2020, 4, 1), dt.date(2023, 3, 31), "period"])
+    con.execute(insert, [2, 3, "regular_placed_persons", None, None, 16, "2023-05-31",
+                         dt.date(2021, 4, 1), dt.date(2022, 3, 31), "annual"])
+    shown = progress.latest_targets(con).sort_values("value")
+    assert shown["value"].tolist() == [14, 16, 44]  # 15 and 45 superseded; FY2021's 16 is new
+    assert set(shown["vintage"]) == {"2023-05-31"}
