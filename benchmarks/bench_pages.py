@@ -321,6 +321,7 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
 
     rows: list[tuple[str, str]] = []
     env = {"HYOGAKI_PUBLISH": "1" if args.publish else "0", "HYOGAKI_WARMUP": "0" if args.no_warmup else "1"}
+    saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # this process's loads (change_data) publish like the command line's
     apps = [App(args.db, env=env) for _ in range(args.processes)]
     if args.app_root:
@@ -380,6 +381,11 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     finally:
         for a in apps:
             a.stop()
+        for key, value in saved_env.items():  # leave the caller's environment as it was
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return rows
 
 
