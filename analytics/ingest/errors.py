@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The columns of one row issue as the quarantine table keeps it (without the batch, which the loader adds):
+# records (pipeline) and reported figures (reported.py) build their issue frames with these.
+ISSUE_COLUMNS: tuple[str, ...] = (
+    "kind", "file_name", "sheet", "row_number", "column_name", "value", "reason_code", "message_ja", "message_en",
+    "raw_row",
+)
+
 # reason_code → (Japanese message, English message). Codes are stable: users filter on them.
 REASONS: dict[str, tuple[str, str]] = {
     "missing_required": ("必須項目「{column}」が空です。", "Required column '{column}' is empty."),

@@ -21,21 +21,10 @@ import duckdb
 import pandas as pd
 
 from analytics import contract, db
+from analytics.ingest.errors import ISSUE_COLUMNS
 from analytics.ingest.report import IngestReport
 
-QUARANTINE_COLUMNS = (
-    "batch_id",
-    "kind",
-    "file_name",
-    "sheet",
-    "row_number",
-    "column_name",
-    "value",
-    "reason_code",
-    "message_ja",
-    "message_en",
-    "raw_row",
-)
+QUARANTINE_COLUMNS = ("batch_id", *ISSUE_COLUMNS)
 
 
 class RollbackError(Exception):

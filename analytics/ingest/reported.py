@@ -35,6 +35,7 @@ import pandas as pd
 
 from analytics import contract
 from analytics.ingest import normalise as nz
+from analytics.ingest.errors import ISSUE_COLUMNS
 from analytics.metrics import measures
 
 KIND = "reported_figures"
@@ -1481,20 +1482,6 @@ def _check(c: _Cell, code: str, stated: float, computed: float, sheet: str, abou
 
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-
-
-ISSUE_COLUMNS = (
-    "kind",
-    "file_name",
-    "sheet",
-    "row_number",
-    "column_name",
-    "value",
-    "reason_code",
-    "message_ja",
-    "message_en",
-    "raw_row",
-)
 
 
 def _issue(c: _Cell, code: str, value: object, sheet: str, file_name: str) -> dict:
