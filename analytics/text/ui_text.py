@@ -900,6 +900,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rep.badge": ("報告値", "Reported"),
     "rep.source_records": ("出所: 記録（相談・就職等の取込データ）", "Source: records (loaded consultations and placements)"),
     "rep.source_reported": ("出所: 報告値（{who}）・{vintage}時点", "Source: reported figure ({who}), as of {vintage}"),
+    "rep.unknown_reporter": ("報告元不明", "reporter unknown"),
     "rep.source_reported_novintage": ("出所: 報告値（{who}）・時点不明", "Source: reported figure ({who}), date unknown"),
     "rep.projection_average": ("見込み（これまでの平均ペース）", "Projection (average pace so far)"),
     "rep.through": ("{date}までの実績", "actual to {date}"),

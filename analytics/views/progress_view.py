@@ -390,7 +390,8 @@ def source_text(row: dict, lang: str = ui_text.DEFAULT_LANG) -> str:
     """「出所: 報告値（労働局）・2022年10月5日時点」 or 「出所: 記録（…）」 for a progress row."""
     if row.get("source") != "reported":
         return ui_text.t("rep.source_records", lang)
-    who = row.get("reported_by") or reported.source_label("reported", lang)
+    # a figure whose file named no reporter says so, not 「報告値（報告値）」
+    who = row.get("reported_by") or ui_text.t("rep.unknown_reporter", lang)
     vintage = _date_text(row.get("figure_vintage"), lang)
     if not vintage:
         return ui_text.t("rep.source_reported_novintage", lang, who=who)

@@ -93,3 +93,9 @@ def test_burnup_chart_keeps_month_labels_flat_from_the_periods_april_with_room_f
     assert str(layout.xaxis.tick0)[:7] == str(series["month_end"].min())[:7]  # from the period's first month
     highest = max(series["actual"].max(), series["target_line"].max())
     assert layout.yaxis.range[1] >= highest * 1.1
+
+
+def test_a_reported_figure_without_reporter_or_date_says_both_are_unknown():
+    row = {"source": "reported", "reported_by": None, "figure_vintage": None}
+    assert pv.source_text(row, "ja") == "出所: 報告値（報告元不明）・時点不明"
+    assert pv.source_text(row, "en") == "Source: reported figure (reporter unknown), date unknown"
