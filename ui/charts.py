@@ -1,4 +1,4 @@
-"""Show a chart the house way: the plotly figure, a 「表で見る」 table view, a CSV download, a definitions link."""
+"""Show a chart the house way: the figure (Plotly, or a Vega-Lite spec from analytics/charts/vega.py), a 「表で見る」 table view, a CSV download, a definitions link."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from analytics.charts import common
+from analytics.charts import common, vega
 from analytics.text.ui_text import t
 from ui.auth import download_button, downloadable
 
@@ -45,7 +45,7 @@ def show_table(frame: pd.DataFrame, **kwargs) -> None:
 
 
 def show_chart(
-    fig: go.Figure,
+    fig: go.Figure | dict,
     table: pd.DataFrame,
     name: str,
     lang: str,
@@ -62,8 +62,12 @@ def show_chart(
     reads it as the chart's name, and the 「表で見る」 table is the full alternative.
     """
     key = key or name
-    alt = alt or common.text_summary(fig, lang)
-    st.plotly_chart(fig, config=common.PLOTLY_CONFIG, width="stretch", key=f"chart|{key}", alt=alt)
+    if vega.is_spec(fig):  # 概要's charts (analytics/charts/vega.py: no Plotly bundle on the landing page)
+        alt = alt or vega.text_summary(fig, lang)
+        st.vega_lite_chart({**fig, "description": alt}, width="stretch", theme=None, key=f"chart|{key}", alt=alt)
+    else:
+        alt = alt or common.text_summary(fig, lang)
+        st.plotly_chart(fig, config=common.PLOTLY_CONFIG, width="stretch", key=f"chart|{key}", alt=alt)
     left, middle, right = st.columns([2, 2, 3], vertical_alignment="center")
     with left:
         as_table = st.toggle(t("chart.table_view", lang), key=f"table|{key}")

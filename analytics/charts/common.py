@@ -361,14 +361,35 @@ def text_summary(fig: go.Figure, lang: str = ui_text.DEFAULT_LANG, *, max_series
 
     Shown as the chart's accessible name (ui/charts.py); the 「表で見る」 table beside it is the full alternative.
     """
-    sentences = [_plain(fig.layout.title.text)] if fig.layout.title.text else []
-    described, seen = [], set()
+    series, seen = [], set()
     for trace in fig.data:
         found = _series(fig, trace)
         if found is None or (trace.name and trace.name in seen):  # e.g. a limit's upper and lower line
             continue
         seen.add(trace.name)
-        pairs, percent = found
+        series.append((_plain(trace.name), *found))
+    # an empty figure: its message ("no data for this selection")
+    messages = [_plain(a.text) for a in fig.layout.annotations if a.text and a.xref == "paper"][-1:]
+    return describe_series(_plain(fig.layout.title.text), series, lang, message=messages[0] if messages else None,
+                           max_series=max_series)  # fmt: skip
+
+
+def describe_series(
+    title: str,
+    series: Sequence[tuple[str, list[tuple[object, float]], bool]],
+    lang: str = ui_text.DEFAULT_LANG,
+    *,
+    message: str | None = None,
+    max_series: int = 4,
+) -> str:
+    """The words of a text alternative: ``title``, then per (name, [(category, value)], percent) series its
+    highest, lowest and last values; ``message`` (an empty chart's) when there is no series.
+
+    One wording for every chart, whichever library draws it (Plotly here, Vega-Lite in ``charts/vega.py``).
+    """
+    sentences = [title] if title else []
+    described = []
+    for name, pairs, percent in series:
         hi = max(pairs, key=lambda p: p[1])
         lo = min(pairs, key=lambda p: p[1])
         last = pairs[-1]
@@ -377,12 +398,12 @@ def text_summary(fig: go.Figure, lang: str = ui_text.DEFAULT_LANG, *, max_series
             return (_category(p[0]) if p[0] is not None else "") or "—"
 
         described.append(ui_text.t(
-            "chart.summary_series", lang, name=_plain(trace.name) or _plain(fig.layout.title.text) or "—",
+            "chart.summary_series", lang, name=name or title or "—",
             n=len(pairs), max=_number(hi[1], percent, lang), max_at=at(hi), min=_number(lo[1], percent, lang),
             min_at=at(lo), last=_number(last[1], percent, lang), last_at=at(last),
         ))  # fmt: skip
-    if not described:  # an empty figure: its message ("no data for this selection")
-        sentences += [_plain(a.text) for a in fig.layout.annotations if a.text and a.xref == "paper"][-1:]
+    if not described and message:
+        sentences.append(message)
     sentences += described[:max_series]
     if len(described) > max_series:
         sentences.append(ui_text.t("chart.summary_more", lang, n=len(described) - max_series))

@@ -91,7 +91,7 @@ def assert_accessible(tab, axe_script: Path, where: str, name: str, lang: str) -
     )
     assert not spoken_icons, f"{where}: icon names a screen reader would read as text: {spoken_icons}"
     unnamed = tab.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"]')]
                  .filter(el => !(el.getAttribute('aria-label') || '').trim()).length"""
     )
     assert unnamed == 0, f"{where}: {unnamed} charts without an accessible name (ui/charts.py show_chart)"

@@ -107,9 +107,10 @@ def titles(at: AppTest) -> list[str]:
 
 
 def everything_shown(at: AppTest) -> str:
-    """Tables, charts (their data travels in the plotly spec) and text of the page."""
+    """Tables, charts (their data travels in the Plotly or Vega-Lite spec) and text of the page."""
     parts = [df.value.to_csv() for df in at.dataframe]
-    parts += [json.dumps(json.loads(el.proto.spec), ensure_ascii=False) for el in at.get("plotly_chart")]
+    parts += [json.dumps(json.loads(el.proto.spec), ensure_ascii=False)
+              for el in [*at.get("plotly_chart"), *at.get("arrow_vega_lite_chart")]]
     parts += [el.value for el in [*at.markdown, *at.caption, *at.info, *at.warning]]
     return " ".join(parts)
 
@@ -131,6 +132,7 @@ def test_an_unauthenticated_session_sees_only_the_sign_in_page(data_dir, page):
     assert not at.exception
     assert titles(at) == ["サインイン"]
     assert not at.dataframe and not at.metric and not at.get("plotly_chart") and not at.get("download_button")
+    assert not at.get("arrow_vega_lite_chart")
     assert not at.selectbox  # no sidebar filters, nothing read from the data
     assert not at.get("page_link")  # no menu either
     # the page's own URL (Streamlit runs pages/<name>.py alone) shows the sign-in form: its first call is the frame
