@@ -64,7 +64,7 @@ def show_chart(
     key = key or name
     if vega.is_spec(fig):  # 概要's charts (analytics/charts/vega.py: no Plotly bundle on the landing page)
         alt = alt or vega.text_summary(fig, lang)
-        st.vega_lite_chart({**fig, "description": alt}, width="stretch", theme=None, key=f"chart|{key}", alt=alt)
+        st.vega_lite_chart(fig, width="stretch", theme=None, key=f"chart|{key}", alt=alt)  # alt: the chart's name
     else:
         alt = alt or common.text_summary(fig, lang)
         st.plotly_chart(fig, config=common.PLOTLY_CONFIG, width="stretch", key=f"chart|{key}", alt=alt)

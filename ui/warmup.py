@@ -146,3 +146,77 @@ def start(db_path: str) -> WarmupState:
     state = WarmupState(db_path)
     threading.Thread(target=_loop, args=(state,), name="hyogaki-warmup", daemon=True).start()
     return state
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Priming a server that has just started
+# ---------------------------------------------------------------------------------------------------------
+# Streamlit runs no app code before the first session: a restarted process would start its warm-up (and the
+# sample seeding and facts check of ui/shell.py) only when the first planner opens a page, who would then wait.
+# `python -m ui.warmup http://127.0.0.1:8501` opens one session the way a browser does — Streamlit's WebSocket,
+# one "run the script" message — and returns when the first run has finished; the shell has then started the
+# warm-up thread. docs/deploy.md runs it after each app process starts (systemd ExecStartPost). The session is
+# signed out (the sign-in form is all it is shown) and reads no data itself.
+
+
+def prime(url: str, timeout: float = 120.0) -> float:
+    """Open one session on the server at ``url`` and wait until its first script run has finished (seconds taken).
+
+    Raises TimeoutError when the run does not finish within ``timeout``, ConnectionError when the server refuses.
+    """
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.exceptions import InvalidHandshake, InvalidURI
+    from websockets.sync.client import connect
+
+    ws_url = url.rstrip("/").replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/_stcore/stream"
+    started = time.perf_counter()
+    rerun = BackMsg()
+    rerun.rerun_script.query_string = ""
+    rerun.rerun_script.page_script_hash = ""
+    try:
+        with connect(ws_url, subprotocols=["streamlit"], open_timeout=timeout, max_size=None) as ws:
+            ws.send(rerun.SerializeToString())
+            while True:
+                left = timeout - (time.perf_counter() - started)
+                if left <= 0:
+                    raise TimeoutError(f"{url}: the first script run did not finish in {timeout:.0f} s")
+                msg = ForwardMsg()
+                msg.ParseFromString(ws.recv(timeout=left))
+                if msg.WhichOneof("type") == "script_finished":
+                    return time.perf_counter() - started
+    except (OSError, InvalidHandshake, InvalidURI) as exc:
+        raise ConnectionError(f"{url}: {exc}") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Open one session on a started app process so that it starts "
+                                     "its warm-up before the first planner arrives (docs/deploy.md).")  # fmt: skip
+    parser.add_argument("urls", nargs="+", help="the app processes, e.g. http://127.0.0.1:8501")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--retry", type=float, default=60.0, help="seconds to keep trying while a process starts")
+    args = parser.parse_args(argv)
+    status = 0
+    for url in args.urls:
+        deadline = time.monotonic() + args.retry
+        while True:
+            try:
+                print(f"{url}: first run finished in {prime(url, args.timeout):.1f} s; warm-up started", flush=True)
+                break
+            except ConnectionError as exc:
+                if time.monotonic() > deadline:
+                    print(f"{url}: not reachable: {exc}", flush=True)
+                    status = 1
+                    break
+                time.sleep(0.5)
+            except TimeoutError as exc:
+                print(str(exc), flush=True)
+                status = 1
+                break
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

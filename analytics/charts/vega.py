@@ -52,8 +52,8 @@ def _config() -> dict:
         "font": FONT_FAMILY,
         "background": "white",
         # Marks, axes and legends stay out of the accessibility tree (Vega reads each point as "x: 4月; y: 50" and
-        # leaves unnamed image-role groups, axe svg-img-alt); the chart's name is its text alternative (the spec's
-        # description, set by ui/charts.py) and the 「表で見る」 table is the full alternative.
+        # leaves unnamed image-role groups, axe svg-img-alt); the chart's name is its text alternative
+        # (Streamlit's alt, set by ui/charts.py) and the 「表で見る」 table is the full alternative.
         "aria": False,
         "mark": {"aria": False},
         "view": {"stroke": None},
@@ -78,7 +78,6 @@ def _base(title: str, note: str | None, height: int, values: list[dict], meta: d
     spec: dict = {
         "$schema": SCHEMA,
         "title": {"text": text, **({"subtitle": _lines(note)} if note else {})},
-        "description": title,
         "height": height,
         "width": "container",
         "autosize": {"type": "fit-x", "contains": "padding"},
