@@ -6,14 +6,19 @@
 2. Serves it with ``streamlit run app.py`` (``--processes N`` behind nothing: the first one is used for the
    single-user timings) and drives Debian's Chromium with Playwright: each page cold (first visit after the
    data changed) and warm (second visit, same filters), for the nation and for one prefecture; then
-   ``--users`` browsers opening 概要 for different prefectures at the same moment.
-3. Prints a Markdown table for docs/performance.md.
+   ``--users`` browsers opening 概要 for different prefectures at the same moment. Also, in one tab, a click on
+   each page's sidebar menu link, two rounds (how planners move after the first load); and ``--sessions``
+   contexts held open on 概要 of different prefectures, for the app's memory with that many sessions.
+3. Before all that (``--floor``, the default): the Streamlit floor, a one-line app served with the same flags and
+   timed the same ways, so the table shows what Streamlit and Chromium cost here before any of our code.
+4. Prints a Markdown table for docs/performance.md.
 
 "Rendered" means: the page's main content is on screen — the element ``--ready`` names for each page (a
 KPI card, a chart, a table) is visible and Streamlit shows no running spinner/skeleton any more.
 
 Run: ``python benchmarks/bench_pages.py --consultations 2000000`` (mid scale) or without options (10 M).
-``--db PATH`` keeps and reuses the built database; ``--pages``/``--users`` narrow the run.
+``--db PATH`` keeps and reuses the built database; ``--pages``/``--users``/``--sessions 0``/``--no-floor`` narrow
+the run.
 """
 
 from __future__ import annotations
