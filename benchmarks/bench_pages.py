@@ -6,14 +6,19 @@
 2. Serves it with ``streamlit run app.py`` (``--processes N`` behind nothing: the first one is used for the
    single-user timings) and drives Debian's Chromium with Playwright: each page cold (first visit after the
    data changed) and warm (second visit, same filters), for the nation and for one prefecture; then
-   ``--users`` browsers opening 概要 for different prefectures at the same moment.
-3. Prints a Markdown table for docs/performance.md.
+   ``--users`` browsers opening 概要 for different prefectures at the same moment. Also, in one tab, a click on
+   each page's sidebar menu link, two rounds (how planners move after the first load); and ``--sessions``
+   contexts held open on 概要 of different prefectures, for the app's memory with that many sessions.
+3. Before all that (``--floor``, the default): the Streamlit floor, a one-line app served with the same flags and
+   timed the same ways, so the table shows what Streamlit and Chromium cost here before any of our code.
+4. Prints a Markdown table for docs/performance.md.
 
 "Rendered" means: the page's main content is on screen — the element ``--ready`` names for each page (a
 KPI card, a chart, a table) is visible and Streamlit shows no running spinner/skeleton any more.
 
 Run: ``python benchmarks/bench_pages.py --consultations 2000000`` (mid scale) or without options (10 M).
-``--db PATH`` keeps and reuses the built database; ``--pages``/``--users`` narrow the run.
+``--db PATH`` keeps and reuses the built database; ``--pages``/``--users``/``--sessions 0``/``--no-floor`` narrow
+the run.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,6 +37,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,28 +143,35 @@ def _free_port() -> int:
 
 @dataclass
 class App:
-    """One ``streamlit run app.py`` process on the database at ``db_path``."""
+    """One ``streamlit run <script>`` process: by default the dashboard (``app.py`` of ``root``, the project when
+    None) on the database at ``db_path``; with ``db_path`` None, any other script, given no database settings."""
 
-    db_path: Path
+    db_path: Path | None
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
+    script: str = "app.py"
+    root: Path | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90.0) -> App:
-        env = {**os.environ, config.DATA_DIR_ENV: str(self.db_path.parent), config.DB_PATH_ENV: str(self.db_path),
-               seed.SEED_ENV: "0", **self.env}  # fmt: skip
+        root = self.root or ROOT
+        env = {**os.environ, **self.env}
         env.pop(config.SECRET_PATH_ENV, None)
-        self.log_path = self.db_path.parent / f"streamlit_{self.port}.log"
+        if self.db_path is not None:
+            env.update({config.DATA_DIR_ENV: str(self.db_path.parent), config.DB_PATH_ENV: str(self.db_path),
+                        seed.SEED_ENV: "0", **self.env})  # fmt: skip
+        log_dir = self.db_path.parent if self.db_path is not None else root
+        self.log_path = log_dir / f"streamlit_{self.port}.log"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", "--logger.level", "info"],
-            cwd=ROOT, env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT,
+            cwd=root, env=env, stdout=self.log_path.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -188,6 +202,15 @@ class App:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def reset_peak_memory(self) -> bool:
+        """Start the process's VmHWM (peak) again from its current resident size (Linux: ``5`` into clear_refs),
+        so a later peak is the peak of what followed. False where the kernel refuses it (then VmHWM is since start)."""
+        try:
+            Path(f"/proc/{self.proc.pid}/clear_refs").write_text("5")
+        except OSError:
+            return False
+        return True
+
     def warmups(self) -> int:
         """How many complete warm-ups the server has logged (ui/warmup.py)."""
         return self.log().count("warm-up of data version")
@@ -196,6 +219,20 @@ class App:
 # ---------------------------------------------------------------------------------------------------------
 # 3. The browser
 # ---------------------------------------------------------------------------------------------------------
+
+
+# Streamlit marks the script's state on the app view; "rendered" also means nothing is pending (no skeleton).
+_RUN_FINISHED = (
+    "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+    " return a && a.getAttribute('data-test-script-state') === 'notRunning'"
+    " && !document.querySelector('[data-testid=\"stSkeleton\"]'); }"
+)
+
+
+def wait_rendered(page, ready: str, timeout: float = 120.0) -> None:
+    """Until ``ready`` is visible on ``page`` and Streamlit has finished running the page's script."""
+    page.wait_for_selector(ready, state="visible", timeout=timeout * 1000)
+    page.wait_for_function(_RUN_FINISHED, timeout=timeout * 1000)
 
 
 def open_page(context, url: str, ready: str, timeout: float = 120.0) -> float:
@@ -208,14 +245,7 @@ def open_page(context, url: str, ready: str, timeout: float = 120.0) -> float:
     try:
         t0 = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=timeout * 1000)
-        page.wait_for_selector(ready, state="visible", timeout=timeout * 1000)
-        # Streamlit marks the script's state on the app view; wait until the run is over and nothing is pending.
-        page.wait_for_function(
-            "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
-            " return a && a.getAttribute('data-test-script-state') === 'notRunning'"
-            " && !document.querySelector('[data-testid=\"stSkeleton\"]'); }",
-            timeout=timeout * 1000,
-        )
+        wait_rendered(page, ready, timeout)
         return time.perf_counter() - t0
     finally:
         page.close()
@@ -225,32 +255,184 @@ def new_context(browser):
     return browser.new_context(viewport={"width": 1400, "height": 1000})
 
 
-def concurrent_users(chromium_path: Path, base: str | list[str], prefectures: list[str], ready: str) -> list[float]:
-    """Each user in a browser process of their own, all released at the same moment onto their prefecture's 概要."""
+def concurrent_users(chromium_path: Path, n: int, prime_url: Callable[[int], str], url: Callable[[int], str],
+                     ready: str, prime_ready: str = "h1") -> list[float]:
+    """Seconds each of ``n`` users waited, each in a browser process of their own, all released at the same moment.
+
+    User ``i`` first opens ``prime_url(i)`` (untimed: a person's browser has been to the site before, its scripts
+    are cached), waits for the others, then opens ``url(i)`` and is timed until ``ready`` shows and the run is over.
+    The dashboard's users: 指標の定義, then their prefecture's 概要; the Streamlit floor's: the one-line app twice.
+    """
     from playwright.sync_api import sync_playwright
 
-    bases = base if isinstance(base, list) else [base]
-    barrier = threading.Barrier(len(prefectures))
-    results: list[float | None] = [None] * len(prefectures)
+    barrier = threading.Barrier(n)
+    results: list[float | None] = [None] * n
 
-    def user(i: int, pref: str) -> None:
+    def user(i: int) -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
             try:
                 context = new_context(browser)
-                # A person's browser has been to the dashboard before: its scripts are cached.
-                open_page(context, f"{bases[i % len(bases)]}/definitions", "h1")
+                open_page(context, prime_url(i), prime_ready)
                 barrier.wait(timeout=300)
-                results[i] = open_page(context, f"{bases[i % len(bases)]}/overview?pref={pref}", ready)
+                results[i] = open_page(context, url(i), ready)
             finally:
                 browser.close()
 
-    threads = [threading.Thread(target=user, args=(i, p)) for i, p in enumerate(prefectures)]
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     return [r for r in results if r is not None]
+
+
+def planners(bases: list[str], prefectures: list[str]) -> tuple[Callable[[int], str], Callable[[int], str]]:
+    """URL builders for the dashboard's concurrent users: user i on process i mod N, 指標の定義 then 概要 of their
+    prefecture."""
+    return (lambda i: f"{bases[i % len(bases)]}/definitions",
+            lambda i: f"{bases[i % len(bases)]}/overview?pref={prefectures[i]}")  # fmt: skip
+
+
+def _h1_is(page, title: str, timeout: float) -> None:
+    page.wait_for_function(
+        "(t) => Array.from(document.querySelectorAll('h1')).some(h => h.innerText.trim() === t)",
+        arg=title, timeout=timeout * 1000,
+    )  # fmt: skip
+
+
+def click_menu(page, path: str, title: str, ready: str, timeout: float = 120.0) -> float:
+    """Seconds from a click on the sidebar menu's link to ``path`` until that page is rendered.
+
+    Not timed as done on the previous page's stale elements: first the URL must be the new page's, then an ``h1``
+    must read the new page's ``title`` (so the new script run has begun drawing), then ``ready`` and the finished
+    run as in :func:`open_page` (Streamlit drops the previous page's stale elements when the run ends).
+    """
+    link = page.locator(f"[data-testid='stSidebar'] a[href*='{path}']").first
+    link.wait_for(state="visible", timeout=timeout * 1000)
+    url_is = re.compile(rf"/{re.escape(path)}(\?|#|$)")
+    t0 = time.perf_counter()
+    link.click(timeout=timeout * 1000)
+    page.wait_for_url(url_is, wait_until="commit", timeout=timeout * 1000)
+    _h1_is(page, title, timeout)
+    wait_rendered(page, ready, timeout)
+    return time.perf_counter() - t0
+
+
+def menu_titles() -> dict[str, str]:
+    """The Japanese title (the page's ``h1``) of each page by URL path, from the app's own menu (ui/shell.py)."""
+    from ui.shell import PAGES as MENU  # imported here: it brings Streamlit in, which the build does not need
+
+    return {path: ja for _, path, ja, _, _ in MENU}
+
+
+def menu_rounds(context, base: str, pref: str, pages: list[tuple[str, str, str]], rounds: int = 2
+                ) -> dict[str, list[float]]:
+    """In one tab: 指標の定義 for ``pref``, then a click on each page's menu link in turn, ``rounds`` times round.
+
+    Each round starts on 指標の定義 (clicked to, untimed) so every timed click leaves another page. The first round
+    also loads each page's JavaScript chunks; the second is a planner's true second visit. Returns seconds per URL
+    path, one per round.
+    """
+    titles = menu_titles()
+    page = context.new_page()
+    times: dict[str, list[float]] = {path: [] for path, _, _ in pages}
+    try:
+        page.goto(f"{base}/definitions?pref={pref}", wait_until="commit")
+        _h1_is(page, titles["definitions"], 120.0)
+        wait_rendered(page, "h1")
+        for r in range(rounds):
+            if r:
+                click_menu(page, "definitions", titles["definitions"], "h1")
+            for path, _, ready in pages:
+                times[path].append(click_menu(page, path, titles[path], ready))
+    finally:
+        page.close()
+    return times
+
+
+def open_sessions(browser, urls: list[str], ready: str, timeout: float = 300.0) -> list:
+    """One browser context (a person) per URL, each with a tab on it, all requested at once and left open once
+    rendered (each is a live Streamlit session on the server). Returns the contexts; the caller closes them."""
+    contexts = [new_context(browser) for _ in urls]
+    tabs = [c.new_page() for c in contexts]
+    for tab, url in zip(tabs, urls, strict=True):
+        tab.goto(url, wait_until="commit", timeout=timeout * 1000)
+    for tab in tabs:
+        wait_rendered(tab, ready, timeout)
+    return contexts
+
+
+def sessions_memory(chromium_path: Path, app: App, urls: list[str], ready: str) -> str:
+    """``app``'s memory with one session per URL open at once: "now / peak MB", the peak counted from just before
+    the sessions were opened (or since the process started, where the kernel cannot reset it: said so)."""
+    from playwright.sync_api import sync_playwright
+
+    reset = app.reset_peak_memory()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        try:
+            contexts = open_sessions(browser, urls, ready)
+            now, peak = app.memory_mb(), app.memory_mb("VmHWM")
+            for c in contexts:
+                c.close()
+        finally:
+            browser.close()
+    return f"{now:,.0f} / {peak:,.0f} MB" + ("" if reset else " (peak since the process started)")
+
+
+def session_prefectures(n: int) -> list[str]:
+    """``n`` prefecture codes, different ones first (USER_PREFECTURES, then the rest of the 47), repeating past 47."""
+    codes = USER_PREFECTURES + [f"{c:02d}" for c in range(1, 48) if f"{c:02d}" not in USER_PREFECTURES]
+    return [codes[i % len(codes)] for i in range(n)]
+
+
+def _spread(times: list[float]) -> str:
+    return f"{statistics.median(times):.2f} / {_p95(times):.2f} / {max(times):.2f} s"
+
+
+# The Streamlit floor: the least a page can cost here, Streamlit and Chromium with none of our code.
+FLOOR_APP = 'import streamlit as st\n\nst.title("floor")\n'
+
+
+def streamlit_floor(users: list[int], sessions: int) -> list[tuple[str, str]]:
+    """Rows for a one-line Streamlit app served as the dashboard is (same ``streamlit run`` flags, the project's
+    .streamlit/config.toml) and timed the same ways: cold / warm, ``users`` at once, ``sessions`` open."""
+    from playwright.sync_api import sync_playwright
+
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="bench_floor_") as tmp:
+        root = Path(tmp)
+        (root / "floor_app.py").write_text(FLOOR_APP, encoding="utf-8")
+        (root / ".streamlit").mkdir()
+        shutil.copy(ROOT / ".streamlit" / "config.toml", root / ".streamlit" / "config.toml")
+        app = App(None, script="floor_app.py", root=root).start()
+        home = f"{app.url}/"
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                try:
+                    open_page(new_context(browser), home, "h1")  # the server's first session, as the app's is
+                    context = new_context(browser)
+                    cold = open_page(context, home, "h1")
+                    warm = open_page(context, home, "h1")
+                    context.close()
+                finally:
+                    browser.close()
+            rows.append((f"Streamlit floor: one-line app, new browser / same browser again (load {load_average()})",
+                         f"{cold:.2f} / {warm:.2f} s"))
+            say(rows[-1][0])
+            for n in users:
+                times = concurrent_users(CHROMIUM, n, lambda i: home, lambda i: home, "h1")
+                rows.append((f"Streamlit floor: {n} users at once on a one-line app: p50 / p95 / max "
+                             f"(load {load_average()})", _spread(times)))
+                say(rows[-1][0])
+            if sessions:
+                rows.append((f"Streamlit floor: app process memory with {sessions} sessions open: now / peak",
+                             sessions_memory(CHROMIUM, app, [home] * sessions, "h1")))
+        finally:
+            app.stop()
+    return rows
 
 
 def _p95(values: list[float]) -> float:
@@ -323,11 +505,12 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     env = {"HYOGAKI_PUBLISH": "1" if args.publish else "0", "HYOGAKI_WARMUP": "0" if args.no_warmup else "1"}
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # this process's loads (change_data) publish like the command line's
-    apps = [App(args.db, env=env) for _ in range(args.processes)]
-    if args.app_root:
-        global ROOT
-        ROOT = args.app_root  # serve another checkout (the code before a change) on the same database
+    # --app-root serves another checkout (the code before a change) on the same database
+    apps = [App(args.db, env=env, root=args.app_root) for _ in range(args.processes)]
     try:
+        if args.floor:  # first, while nothing of ours runs: what Streamlit and Chromium cost on this machine
+            say("timing the Streamlit floor")
+            rows += streamlit_floor(args.users, args.sessions)
         for a in apps:
             a.start()
         with sync_playwright() as pw:
@@ -368,16 +551,30 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
                     rows.append((f"{label} ({path}), {scope}: first visit after the change / second visit "
                                  f"(load {load_average()})", f"{cold:.2f} / {warm:.2f} s"))
                     print(rows[-1], flush=True)
+            say("moving through the menu")
+            context = new_context(browser)  # a planner's tab after the first load: clicks in the sidebar menu
+            clicks = menu_rounds(context, apps[0].url, args.pref, pages)
+            context.close()
+            for path, label, _ in pages:
+                rows.append((f"{label} ({path}), pref {args.pref}: menu click, first round / second round "
+                             f"(load {load_average()})", " / ".join(f"{t:.2f}" for t in clicks[path]) + " s"))
+                print(rows[-1], flush=True)
             browser.close()
         for n in args.users:  # the same data version: every user's prefecture is a first visit after the change
-            times = concurrent_users(CHROMIUM, [a.url for a in apps], USER_PREFECTURES[:n], PAGES[0][2])
+            prime, overview = planners([a.url for a in apps], USER_PREFECTURES[:n])
+            times = concurrent_users(CHROMIUM, n, prime, overview, PAGES[0][2])
             rows.append((f"{n} planners open 概要 for {n} prefectures at once: p50 / p95 / max "
-                         f"(load {load_average()})",
-                         f"{statistics.median(times):.2f} / {_p95(times):.2f} / {max(times):.2f} s"))
+                         f"(load {load_average()})", _spread(times)))
             print(rows[-1], flush=True)
         for i, a in enumerate(apps):
             rows.append((f"app process {i + 1} memory: now / peak", f"{a.memory_mb():,.0f} / "
                          f"{a.memory_mb('VmHWM'):,.0f} MB"))
+        if args.sessions:  # after the row above: it resets the peak of process 1
+            say(f"opening {args.sessions} sessions")
+            urls = [f"{apps[0].url}/overview?pref={p}" for p in session_prefectures(args.sessions)]
+            rows.append((f"app process memory with {args.sessions} sessions open: now / peak",
+                         sessions_memory(CHROMIUM, apps[0], urls, PAGES[0][2])))
+            print(rows[-1], flush=True)
     finally:
         for a in apps:
             a.stop()
@@ -401,6 +598,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="*", default=None, help="URL paths of the pages to time (default: all)")
     parser.add_argument("--pref", default="10", help="the prefecture of the single-user timings")
     parser.add_argument("--users", type=int, nargs="*", default=[8, 20], help="concurrent users (one run each)")
+    parser.add_argument("--floor", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time a one-line Streamlit app served the same way (Streamlit's own floor)")
+    parser.add_argument("--sessions", type=int, default=20,
+                        help="sessions held open at once on app process 1 for its memory (0: skip)")
     parser.add_argument("--warmup-timeout", type=float, default=1800.0)
     parser.add_argument("--startup-warmup", action="store_true",
                         help="wait for the warm-up a server does at start before changing the data")
