@@ -83,12 +83,16 @@ for card, key, value in zip(
     strict=True,
 ):
     card.metric(t(key, lang), ui_text.format_count(value, lang), border=True)
-by_year_tab, by_pref_tab, batches_tab = st.tabs(
-    [t("overview.by_fiscal_year", lang), t("overview.by_prefecture", lang), t("overview.batches", lang)]
-)
-with by_year_tab:
-    show_table(status.fiscal_year_table(loaded, lang))
-with by_pref_tab:
+# One table at a time (not three tabs): every st.dataframe is a grid the browser builds even when its tab is
+# hidden, and 概要 is the page everyone opens first (docs/performance.md).
+BEHIND_TABLES = ("by_fiscal_year", "by_prefecture", "batches")
+behind = st.segmented_control(
+    t("overview.behind_table", lang), BEHIND_TABLES, default="by_fiscal_year", key="ov.behind", required=True,
+    format_func=lambda k: t(f"overview.{k}", lang), label_visibility="collapsed",
+)  # fmt: skip
+if behind == "by_prefecture":
     show_table(status.prefecture_table(loaded, lang), height=420)
-with batches_tab:
+elif behind == "batches":
     show_table(status.batches_table(query(status.batches), lang))
+else:
+    show_table(status.fiscal_year_table(loaded, lang))

@@ -132,7 +132,9 @@ def test_overview_tables_cover_every_fiscal_year_prefecture_and_batch(seeded_db)
         summary = status.loaded_summary(con)
         batches = status.batches(con)
     at = run_app(OVERVIEW)
-    by_year, by_pref, batch_list = (d.value for d in at.dataframe)
+    by_year = at.dataframe[-1].value  # one table at a time, the fiscal years first
+    by_pref = at.segmented_control(key="ov.behind").set_value("by_prefecture").run().dataframe[-1].value
+    batch_list = at.segmented_control(key="ov.behind").set_value("batches").run().dataframe[-1].value
     assert len(by_year) == len(summary.by_fiscal_year)
     assert by_year[ui_text.t("col.consultations")].sum() == summary.consultations
     assert by_pref[ui_text.t("col.prefecture")].iloc[0] == "北海道"  # JIS order

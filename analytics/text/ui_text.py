@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.by_fiscal_year": ("年度別の件数", "Rows by fiscal year"),
     "overview.by_prefecture": ("都道府県別の件数", "Rows by prefecture"),
     "overview.batches": ("取込バッチ", "Loaded batches"),
+    "overview.behind_table": ("表示する表", "Table shown"),
     "overview.as_of": (
         "データ時点: {as_of}（記録の最新日付）。最終取込: {loaded}。",
         "Data as of {as_of} (latest record date). Last loaded: {loaded}.",
