@@ -213,7 +213,7 @@ class App:
 
     def warmups(self) -> int:
         """How many complete warm-ups the server has logged (ui/warmup.py)."""
-        return self.log().count("warm-up of data version")
+        return len(re.findall(r"warm-up of data version .*: \d+ views in", self.log()))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -395,7 +395,7 @@ def _spread(times: list[float]) -> str:
 FLOOR_APP = 'import streamlit as st\n\nst.title("floor")\n'
 
 
-def streamlit_floor(users: list[int], sessions: int) -> list[tuple[str, str]]:
+def streamlit_floor(users: list[int], sessions: int, repeat: int = 1) -> list[tuple[str, str]]:
     """Rows for a one-line Streamlit app served as the dashboard is (same ``streamlit run`` flags, the project's
     .streamlit/config.toml) and timed the same ways: cold / warm, ``users`` at once, ``sessions`` open."""
     from playwright.sync_api import sync_playwright
@@ -413,14 +413,16 @@ def streamlit_floor(users: list[int], sessions: int) -> list[tuple[str, str]]:
                 browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 try:
                     open_page(new_context(browser), home, "h1")  # the server's first session, as the app's is
-                    context = new_context(browser)
-                    cold = open_page(context, home, "h1")
-                    warm = open_page(context, home, "h1")
-                    context.close()
+                    colds, warms = [], []
+                    for _ in range(repeat):
+                        context = new_context(browser)
+                        colds.append(open_page(context, home, "h1"))
+                        warms.append(open_page(context, home, "h1"))
+                        context.close()
                 finally:
                     browser.close()
             rows.append((f"Streamlit floor: one-line app, new browser / same browser again (load {load_average()})",
-                         f"{cold:.2f} / {warm:.2f} s"))
+                         f"{statistics.median(colds):.2f} / {statistics.median(warms):.2f} s (median of {repeat})"))
             say(rows[-1][0])
             for n in users:
                 times = concurrent_users(CHROMIUM, n, lambda i: home, lambda i: home, "h1")
@@ -477,7 +479,9 @@ def wait_for_warmup(apps: list[App], before: list[int] | str, timeout: float = 1
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout:
         if isinstance(before, str):
-            if all(f"warm-up of data version {before}:" in a.log() for a in apps):
+            # the line of the whole warm-up (every view and the report), not the earlier "概要 and 進捗 … ready"
+            done = rf"warm-up of data version {re.escape(before)}: \d+ views in"
+            if all(re.search(done, a.log()) for a in apps):
                 return time.perf_counter() - t0
         elif all(a.warmups() > b for a, b in zip(apps, before, strict=True)):
             return time.perf_counter() - t0
@@ -510,13 +514,13 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
     try:
         if args.floor:  # first, while nothing of ours runs: what Streamlit and Chromium cost on this machine
             say("timing the Streamlit floor")
-            rows += streamlit_floor(args.users, args.sessions)
+            rows += streamlit_floor(args.users, args.sessions, args.repeat)
         for a in apps:
             a.start()
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for a in apps:  # a first session starts each process's warm-up thread, as any visitor would
-                floor = open_page(new_context(browser), f"{a.url}/definitions", "h1")
+                open_page(new_context(browser), f"{a.url}/definitions", "h1")
             before = [a.warmups() for a in apps]
             say(f"primed; warm-ups logged so far {before}")
             if args.startup_warmup and not args.no_warmup:  # the start-up warm-up, then the change on its own
@@ -537,19 +541,27 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
                                  "timing, after noticing the change)", f"{float(ready[0]):.1f} s"))
                 rows.append((f"background warm-up after the change, all processes ({load_average()})", f"{secs:.1f} s"))
             say("timing pages")
-            context = new_context(browser)
+            colds, warms = [], []
+            for _ in range(args.repeat):  # measured like the pages below (the priming visit above was the first ever)
+                context = new_context(browser)
+                colds.append(open_page(context, f"{apps[0].url}/definitions", "h1"))
+                warms.append(open_page(context, f"{apps[0].url}/definitions", "h1"))
+                context.close()
             rows.append((f"floor: 指標の定義 (no data; a new browser, then the same browser again) "
-                         f"(load {load_average()})", f"{floor:.2f} / "
-                         f"{open_page(context, f'{apps[0].url}/definitions', 'h1'):.2f} s"))
+                         f"(load {load_average()})", f"{statistics.median(colds):.2f} / "
+                         f"{statistics.median(warms):.2f} s (median of {args.repeat})"))
             pages = [p for p in PAGES if not args.pages or p[0] in args.pages]
             for path, label, ready in pages:
                 for scope, query in (("national", ""), (f"pref {args.pref}", f"?pref={args.pref}")):
-                    context = new_context(browser)  # a new browser: nothing cached in it
-                    cold = open_page(context, f"{apps[0].url}/{path}{query}", ready)
-                    warm = open_page(context, f"{apps[0].url}/{path}{query}", ready)
-                    context.close()
+                    colds, warms = [], []
+                    for _ in range(args.repeat):  # one sample is noise on two cores: the median of --repeat
+                        context = new_context(browser)  # a new browser: nothing cached in it
+                        colds.append(open_page(context, f"{apps[0].url}/{path}{query}", ready))
+                        warms.append(open_page(context, f"{apps[0].url}/{path}{query}", ready))
+                        context.close()
                     rows.append((f"{label} ({path}), {scope}: first visit after the change / second visit "
-                                 f"(load {load_average()})", f"{cold:.2f} / {warm:.2f} s"))
+                                 f"(load {load_average()})", f"{statistics.median(colds):.2f} / "
+                                 f"{statistics.median(warms):.2f} s (median of {args.repeat})"))
                     print(rows[-1], flush=True)
             say("moving through the menu")
             context = new_context(browser)  # a planner's tab after the first load: clicks in the sidebar menu
@@ -597,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-root", type=Path, default=None, help="serve app.py of another checkout")
     parser.add_argument("--pages", nargs="*", default=None, help="URL paths of the pages to time (default: all)")
     parser.add_argument("--pref", default="10", help="the prefecture of the single-user timings")
+    parser.add_argument("--repeat", type=int, default=3, help="visits per page (new browsers; the median is shown)")
     parser.add_argument("--users", type=int, nargs="*", default=[8, 20], help="concurrent users (one run each)")
     parser.add_argument("--floor", action=argparse.BooleanOptionalAction, default=True,
                         help="also time a one-line Streamlit app served the same way (Streamlit's own floor)")
