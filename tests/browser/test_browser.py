@@ -23,7 +23,9 @@ pytestmark = pytest.mark.browser
 # What each page must show, by URL path ("" = home) and state. Selectors are Streamlit's test ids.
 EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "": {
-        "seeded": {'[data-testid="stMetric"]': 4, '[data-testid="stDataFrame"]': 3},
+        # the data-behind tables show one at a time (a segmented control); 概要's charts are Vega-Lite
+        "seeded": {'[data-testid="stMetric"]': 4, '[data-testid="stDataFrame"]': 1,
+                   '[data-testid="stVegaLiteChart"]': 2},
         "empty": {'[data-testid="stAlert"]': 1},
     },
 }

@@ -73,6 +73,7 @@ def test_progress_shows_targets_burnups_headline_and_prefecture_table(page, seed
     page.wait_for_timeout(500)
     assert_healthy(page, seeded_server)
     assert count(page, '[data-testid="stMetric"]') >= 2
+    page.locator(f'{MAIN} [data-testid="stPlotlyChart"]').nth(2).wait_for(timeout=SLOW_RENDER_MS)  # Plotly loads late
     assert count(page, '[data-testid="stPlotlyChart"]') >= 3  # two burn-ups and the headline
     assert count(page, '[data-testid="stDataFrame"]') >= 1
     text = page.locator(MAIN).inner_text()

@@ -37,6 +37,7 @@ def test_prefecture_view_renders(page, seeded_server, lang, title, words):  # no
     for word in words:
         assert word in text, word
     assert page.locator('[data-testid="stMetric"]').count() >= 7
+    page.locator('[data-testid="stPlotlyChart"]').nth(4).wait_for(timeout=RENDER_TIMEOUT_MS)  # Plotly loads late
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 5  # map, ranking, trend, grid, missing, comparison
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2
     assert page.get_by_text("Page not found").count() == 0
@@ -52,6 +53,7 @@ def test_prefecture_view_renders(page, seeded_server, lang, title, words):  # no
 def test_national_view_renders_map_and_tiles(page, seeded_server, lang):  # noqa: F811
     open_url(page, seeded_server, f"lang={lang}")
     assert_healthy(page, seeded_server)
+    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=RENDER_TIMEOUT_MS)  # Plotly loads late
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2
     shoot(page, f"platforms_national_{lang}")
     page.locator('[data-testid="stMain"] button', has_text="タイル" if lang == "ja" else "Tile grid").first.click()
