@@ -105,7 +105,6 @@ def _series_scales(names: list[str]) -> dict:
         "dash": {"domain": names, "range": [DASH_ARRAYS.get(s["dash"], [1, 0]) for s in styles]},
         "shape": {"domain": names, "range": [SHAPES.get(s["marker"], "circle") for s in styles]},
         "opacity": {"domain": names, "range": [BAR_OPACITY[i % len(BAR_OPACITY)] for i in range(len(names))]},
-        "text": {s["colour"]: text_colour(s["colour"]) for s in styles},
     }
 
 
