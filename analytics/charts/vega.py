@@ -201,6 +201,9 @@ def bar_chart(
              "axis": {"labelLimit": 220}}  # fmt: skip
     x_enc = {"field": "value", "type": "quantitative", "title": value_title,
              "axis": {"format": ".0%" if percent else ",.0f", "tickMinStep": 0.01 if percent else 1}}  # fmt: skip
+    top = max((r["value"] for r in values if r["value"] is not None), default=0)
+    if top > 0:  # room after the longest bar for its value label (it was cut off at the chart's edge)
+        x_enc["scale"] = {"domainMax": top * 1.18}
     tooltip = [{"field": "category", "type": "nominal", "title": " "},
                {"field": "series", "type": "nominal", "title": value_title or "series"},
                {"field": "value", "type": "quantitative", "title": value_title or "value", "format": fmt}]  # fmt: skip

@@ -67,6 +67,7 @@ def test_group_bars_carry_every_value_and_differ_in_more_than_colour():
     assert opacities[0] != opacities[1]  # fill strength tells the series apart without colour
     assert bar["stroke"]["scale"]["range"] == bar["color"]["scale"]["range"]  # a full-colour outline on each bar
     assert spec["encoding"]["y"]["sort"] == ["不安定就労", "長期無業", "社会参加支援"]
+    assert spec["encoding"]["x"]["scale"]["domainMax"] > 2178  # room for the longest bar's label
     # a narrow chart writes its title's when on a second line instead of cutting it off
     assert spec["title"]["text"] == ["対象者区分別の人数", "— 令和6年度 (FY2024)"]
 
